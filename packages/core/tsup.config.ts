@@ -5,13 +5,16 @@ export default defineConfig({
     index: 'src/index.ts',
     geometry: 'src/geometry/index.ts',
     node: 'src/node/index.ts',
+    testing: 'src/testing/index.ts',
     cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
-  dts: true,
+  dts: { entry: { index: 'src/index.ts', geometry: 'src/geometry/index.ts', node: 'src/node/index.ts', testing: 'src/testing/index.ts' } },
   sourcemap: true,
   clean: true,
   target: 'es2022',
   splitting: false,
   shims: true,
+  // tfjs packages are peers (one tfjs across the app); never bundle them.
+  external: [/^@tensorflow\//, /^@vladmandic\//, 'jpeg-js', 'pngjs'],
 });

@@ -79,6 +79,9 @@ export function fileSystemHandler(pathOrUrl: string | URL): io.IOHandler {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
         throw new ModelLoadError('saving binary model topologies is not supported');
       }
+      if (artifacts.modelTopology === undefined) {
+        throw new ModelLoadError(`cannot save ${modelPath}: the artifacts have no model topology`);
+      }
       const dir = dirname(modelPath);
       await mkdir(dir, { recursive: true });
       const weightsName = `${basename(modelPath, '.json')}.weights.bin`;

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { CROP_SCALE, OUTPUT_SCALE } from '../conventions.js';
+import { ModelLoadError } from '../errors.js';
+import { defaultMetadata, validateMetadata, type PrnetModelMetadata } from './metadata.js';
+
+const GOOD: PrnetModelMetadata = {
+  format: 'prnet-model',
+  version: 1,
+  architecture: 'prnet-light',
+  inputSize: 128,
+  uvResolution: 128,
+  outputScale: 1.1,
+  cropScale: 1.6,
+  trained: true,
+  description: 'test',
+  training: { epochs: 3 },
+};
+
+describe('defaultMetadata', () => {
+  it('fills the package conventions', () => {
+    expect(defaultMetadata('resfcn256', 256)).toEqual({
+      format: 'prnet-model',
+      version: 1,
+      architecture: 'resfcn256',
+      inputSize: 256,
+      uvResolution: 256,
+      outputScale: OUTPUT_SCALE,
+      cropScale: CROP_SCALE,
+      trained: false,
+      description: 'untrained resfcn256 (random initialisation)',
+    });
+  });
+});
+
+describe('validateMetadata', () => {
+  it('accepts valid metadata and returns a clean copy', () => {
+    const value = { ...GOOD, extra: 'dropped' };
+    const result = validateMetadata(value);
+    expect(result).toEqual(GOOD);
+    expect(result).not.toBe(value);
+  });
+
+  it.each<[string, unknown]>([
+    ['missing', undefined],
+    ['an array', []],
+    ['wrong format', { ...GOOD, format: 'other' }],
+    ['future version', { ...GOOD, version: 2 }],
+    ['unknown architecture', { ...GOOD, architecture: 'resnet50' }],
+    ['fractional inputSize', { ...GOOD, inputSize: 127.5 }],
+    ['zero uvResolution', { ...GOOD, uvResolution: 0 }],
+    ['NaN outputScale', { ...GOOD, outputScale: Number.NaN }],
+    ['negative cropScale', { ...GOOD, cropScale: -1 }],
+    ['string trained', { ...GOOD, trained: 'yes' }],
+    ['missing description', { ...GOOD, description: undefined }],
+    ['array training', { ...GOOD, training: [1] }],
+  ])('rejects %s with a ModelLoadError naming the source', (_, value) => {
+    expect(() => validateMetadata(value, 'models/x.json')).toThrow(ModelLoadError);
+    expect(() => validateMetadata(value, 'models/x.json')).toThrow(/^not a PRNet model: .*\(models\/x\.json\)$/);
+  });
+});

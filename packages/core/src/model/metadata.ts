@@ -1,0 +1,107 @@
+import { CROP_SCALE, OUTPUT_SCALE } from '../conventions.js';
+import { ModelLoadError } from '../errors.js';
+
+/** The network architectures this package can build and load. */
+export type PrnetArchitecture = 'resfcn256' | 'prnet-light';
+
+export const PRNET_ARCHITECTURES: readonly PrnetArchitecture[] = ['resfcn256', 'prnet-light'];
+
+/** Key of the PRNet metadata inside model.json's `userDefinedMetadata`. */
+export const METADATA_KEY = 'prnet';
+
+/**
+ * What a PRNet model file says about itself, stored in model.json as
+ * `userDefinedMetadata.prnet` (via `model.setUserDefinedMetadata`).
+ */
+export interface PrnetModelMetadata {
+  format: 'prnet-model';
+  version: 1;
+  architecture: PrnetArchitecture;
+  /** Side S of the square network input crop, pixels (256 for resfcn256, 128 for the light net). */
+  inputSize: number;
+  /** Side R of the output position map, pixels (must match the UV layout used with it). */
+  uvResolution: number;
+  /** Output scale: crop pixels = sigmoid × inputSize × outputScale (PRNet: 1.1). */
+  outputScale: number;
+  /** Crop side / mean face-box side used in training (PRNet: 1.6); inference must use the same. */
+  cropScale: number;
+  /** False for a random-initialised network (its outputs are meaningless). */
+  trained: boolean;
+  /** Free text: what the model is, how it was trained. */
+  description: string;
+  /** Optional free-form training record (data, epochs, losses, evaluation results). */
+  training?: Record<string, unknown>;
+}
+
+/** Metadata with the package conventions filled in (OUTPUT_SCALE, CROP_SCALE). */
+export function defaultMetadata(
+  architecture: PrnetArchitecture,
+  inputSize: number,
+  fields: Partial<Omit<PrnetModelMetadata, 'format' | 'version' | 'architecture' | 'inputSize'>> = {},
+): PrnetModelMetadata {
+  const metadata: PrnetModelMetadata = {
+    format: 'prnet-model',
+    version: 1,
+    architecture,
+    inputSize,
+    uvResolution: fields.uvResolution ?? inputSize,
+    outputScale: fields.outputScale ?? OUTPUT_SCALE,
+    cropScale: fields.cropScale ?? CROP_SCALE,
+    trained: fields.trained ?? false,
+    description: fields.description ?? `untrained ${architecture} (random initialisation)`,
+  };
+  if (fields.training !== undefined) metadata.training = fields.training;
+  return metadata;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}
+
+function isPositiveNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
+}
+
+/**
+ * Checks that `value` (model.json's `userDefinedMetadata.prnet`) is valid PRNet metadata and
+ * returns a clean copy. Throws `ModelLoadError('not a PRNet model: …')`, naming `source` when given.
+ */
+export function validateMetadata(value: unknown, source?: string): PrnetModelMetadata {
+  const where = source ? ` (${source})` : '';
+  const fail = (why: string): never => {
+    throw new ModelLoadError(`not a PRNet model: ${why}${where}`);
+  };
+  if (!isPlainObject(value)) return fail(`no userDefinedMetadata.${METADATA_KEY} object`);
+  if (value.format !== 'prnet-model') return fail(`format is ${JSON.stringify(value.format)}, expected "prnet-model"`);
+  if (value.version !== 1) return fail(`unsupported metadata version ${JSON.stringify(value.version)}`);
+  const architecture = value.architecture;
+  if (!PRNET_ARCHITECTURES.includes(architecture as PrnetArchitecture)) {
+    return fail(`unknown architecture ${JSON.stringify(architecture)}`);
+  }
+  if (!isPositiveInteger(value.inputSize)) return fail(`inputSize ${JSON.stringify(value.inputSize)} is not a positive integer`);
+  if (!isPositiveInteger(value.uvResolution)) {
+    return fail(`uvResolution ${JSON.stringify(value.uvResolution)} is not a positive integer`);
+  }
+  if (!isPositiveNumber(value.outputScale)) return fail(`outputScale ${JSON.stringify(value.outputScale)} is not positive`);
+  if (!isPositiveNumber(value.cropScale)) return fail(`cropScale ${JSON.stringify(value.cropScale)} is not positive`);
+  if (typeof value.trained !== 'boolean') return fail('trained is not a boolean');
+  if (typeof value.description !== 'string') return fail('description is not a string');
+  if (value.training !== undefined && !isPlainObject(value.training)) return fail('training is not an object');
+  const metadata: PrnetModelMetadata = {
+    format: 'prnet-model',
+    version: 1,
+    architecture: architecture as PrnetArchitecture,
+    inputSize: value.inputSize,
+    uvResolution: value.uvResolution,
+    outputScale: value.outputScale,
+    cropScale: value.cropScale,
+    trained: value.trained,
+    description: value.description,
+  };
+  if (value.training !== undefined) metadata.training = value.training as Record<string, unknown>;
+  return metadata;
+}

@@ -1,0 +1,274 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DisposedError, InvalidArgumentError, InvalidLayoutError, NoFaceError } from './errors.js';
+import { cropFromBox, cropToImagePoints, validateBox, type Box, type CropTransform } from './geometry/crop.js';
+import { denseVertices, landmarks68 } from './geometry/extract.js';
+import { estimatePose } from './geometry/pose.js';
+import { imageSize, imageToTensor, type PrnetImageInput } from './image/to-tensor.js';
+import { cropToTensor } from './image/crop-tensor.js';
+import type { FaceDetector } from './detector/types.js';
+import { faceBoxFromDetection, type DetectorBoxCalibration } from './detector/face-box.js';
+import { loadPrnetNetwork } from './model/load.js';
+import type { PrnetNetwork } from './model/network.js';
+import type { PrnetModelMetadata } from './model/metadata.js';
+import { loadUvLayout } from './uv/layout-codec.js';
+import type { UvLayout } from './uv/layout.js';
+import type { FaceReconstruction } from './reconstruction.js';
+
+/** A model source: a loaded network, a URL / path string, or a tfjs IOHandler. */
+export type PrnetModelSource = PrnetNetwork | string | URL | tf.io.IOHandler;
+/** A UV layout source: a decoded layout, a URL string, or the asset's bytes. */
+export type UvLayoutSource = UvLayout | string | URL | ArrayBuffer | Uint8Array;
+
+/** Load-time configuration of `createPrnet`. */
+export interface PrnetConfig {
+  /** The network, or where to load it from (URL string, `URL`, tfjs `io.IOHandler`). Required. */
+  model: PrnetModelSource;
+  /**
+   * The UV layout whose resolution matches the model's `uvResolution`, or where to load it from.
+   * Required (the Node entry `@prnet/core/node` fills in the shipped asset).
+   */
+  layout: UvLayoutSource;
+  /**
+   * Face detector used when `reconstruct` gets no box. A detector, or a function that loads one on
+   * first use. Default: none — calls without a box then throw `NoFaceError`.
+   */
+  detector?: FaceDetector | (() => Promise<FaceDetector>);
+  /** How detector boxes map to 68-landmark boxes. Default: the calibration shipped with the detector. */
+  detectorCalibration?: DetectorBoxCalibration;
+  /** Crop side as a multiple of the face box's mean side. Default: the model's metadata (1.6). */
+  cropScale?: number;
+  /** Largest number of faces sent through the network at once. Default 8. */
+  maxBatchSize?: number;
+  /**
+   * Whether `dispose()` also disposes the network. Default: true when `createPrnet` loaded it,
+   * false when a loaded `PrnetNetwork` was handed in (the caller keeps ownership).
+   */
+  disposeModel?: boolean;
+  /** Resolve string model sources to an IOHandler (the Node entry reads files). Default: tfjs's loaders. */
+  resolveModelHandler?: (source: string | URL) => tf.io.IOHandler | undefined;
+}
+
+/** Per-call options of `reconstruct`. */
+export interface ReconstructOptions {
+  /**
+   * The tight box [x0, y0, x1, y1] of the face's 68 landmarks in image pixels. When absent the
+   * detector's most confident face is used (its box mapped to an equivalent landmark box).
+   */
+  box?: Box;
+}
+
+/** One item of `reconstructBatch`. */
+export interface BatchItem {
+  image: PrnetImageInput;
+  box?: Box;
+}
+
+/** A PRNet face reconstructor. Holds the network's tensors: call `dispose()` when done. */
+export interface Prnet {
+  readonly metadata: PrnetModelMetadata;
+  readonly layout: UvLayout;
+  /** Reconstructs one face: the given box's, or the detector's most confident one. */
+  reconstruct(image: PrnetImageInput, options?: ReconstructOptions): Promise<FaceReconstruction>;
+  /**
+   * Reconstructs every given box of one image (or every detected face when `boxes` is absent),
+   * in network batches of up to `maxBatchSize`.
+   */
+  reconstructFaces(image: PrnetImageInput, boxes?: readonly Box[]): Promise<FaceReconstruction[]>;
+  /**
+   * Reconstructs one face per item (many images), batching the network. A failing item gives an
+   * `Error` in its slot and never stops the others.
+   */
+  reconstructBatch(items: readonly BatchItem[]): Promise<(FaceReconstruction | Error)[]>;
+  /** Releases the network and detector. Safe to call twice. */
+  dispose(): void;
+}
+
+interface PendingFace {
+  box: Box;
+  crop: CropTransform;
+  detectionScore?: number;
+}
+
+async function resolveLayout(source: UvLayoutSource): Promise<UvLayout> {
+  if (typeof source === 'object' && source !== null && 'vertexPixels' in source) return source as UvLayout;
+  return loadUvLayout(source as string | URL | ArrayBuffer | Uint8Array);
+}
+
+function isNetwork(source: PrnetModelSource): source is PrnetNetwork {
+  return typeof source === 'object' && source !== null && 'predictPositionMaps' in source;
+}
+
+/** Creates a PRNet reconstructor: loads the model and layout, checks that they match. */
+export async function createPrnet(config: PrnetConfig): Promise<Prnet> {
+  if (!config || config.model === undefined) throw new InvalidArgumentError('createPrnet: config.model is required');
+  if (config.layout === undefined) throw new InvalidArgumentError('createPrnet: config.layout is required');
+  const network = isNetwork(config.model)
+    ? config.model
+    : await loadPrnetNetwork(config.model, { resolveHandler: config.resolveModelHandler });
+  let layout: UvLayout;
+  try {
+    layout = await resolveLayout(config.layout);
+  } catch (error) {
+    if (config.disposeModel ?? !isNetwork(config.model)) network.dispose();
+    throw error;
+  }
+  const ownsNetwork = config.disposeModel ?? !isNetwork(config.model);
+  const ownsDetector = typeof config.detector === 'function';
+  const { metadata } = network;
+  if (layout.resolution !== metadata.uvResolution) {
+    if (ownsNetwork) network.dispose();
+    throw new InvalidLayoutError(
+      `UV layout resolution ${layout.resolution} does not match the model's uvResolution ${metadata.uvResolution}`,
+    );
+  }
+  const cropScale = config.cropScale ?? metadata.cropScale;
+  const maxBatchSize = Math.max(1, Math.floor(config.maxBatchSize ?? 8));
+  let detector: FaceDetector | undefined = typeof config.detector === 'function' ? undefined : config.detector;
+  let detectorLoading: Promise<FaceDetector> | undefined;
+  let disposed = false;
+
+  const checkAlive = () => {
+    if (disposed) throw new DisposedError('Prnet');
+  };
+
+  async function getDetector(): Promise<FaceDetector> {
+    if (detector) return detector;
+    if (typeof config.detector !== 'function') {
+      throw new NoFaceError('no face box was given and no face detector is configured');
+    }
+    detectorLoading ??= config.detector();
+    detector = await detectorLoading;
+    return detector;
+  }
+
+  /** Boxes → crops; detector when no boxes. `all` = every detected face, else the best one. */
+  async function planFaces(image: tf.Tensor3D, boxes: readonly Box[] | undefined, all: boolean): Promise<PendingFace[]> {
+    const [height, width] = image.shape;
+    if (boxes) {
+      return boxes.map((box) => {
+        validateBox(box, width, height);
+        return { box, crop: cropFromBox(box, metadata.inputSize, { cropScale }) };
+      });
+    }
+    const faces = await (await getDetector()).detect(image);
+    if (faces.length === 0) throw new NoFaceError('the face detector found no face in the image');
+    const chosen = all ? faces : [faces.reduce((a, b) => (b.score > a.score ? b : a))];
+    return chosen.map((face) => {
+      const box = faceBoxFromDetection(face, config.detectorCalibration);
+      return { box, crop: cropFromBox(box, metadata.inputSize, { cropScale }), detectionScore: face.score };
+    });
+  }
+
+  /** Runs the network on crops of (possibly different) images and decodes each face. */
+  async function runNetwork(jobs: { image: tf.Tensor3D; face: PendingFace }[]): Promise<FaceReconstruction[]> {
+    const results: FaceReconstruction[] = [];
+    const R = metadata.uvResolution;
+    const mapSize = R * R * 3;
+    for (let start = 0; start < jobs.length; start += maxBatchSize) {
+      const chunk = jobs.slice(start, start + maxBatchSize);
+      const output = tf.tidy(() => {
+        const crops = chunk.map((job) => cropToTensor(job.image, [job.face.crop]));
+        const batch = crops.length === 1 ? crops[0] : tf.concat(crops, 0);
+        return network.predictPositionMaps(batch);
+      });
+      let data: Float32Array;
+      try {
+        data = (await output.data()) as Float32Array;
+      } finally {
+        output.dispose();
+      }
+      chunk.forEach((job, k) => {
+        results.push(decodeFace(data.subarray(k * mapSize, (k + 1) * mapSize), job.face));
+      });
+    }
+    return results;
+  }
+
+  function decodeFace(cropMap: Float32Array, face: PendingFace): FaceReconstruction {
+    const positionMap = cropToImagePoints(face.crop, cropMap);
+    const { mask } = layout;
+    for (let p = 0; p < mask.length; p++) {
+      if (!mask[p]) {
+        positionMap[p * 3] = 0;
+        positionMap[p * 3 + 1] = 0;
+        positionMap[p * 3 + 2] = 0;
+      }
+    }
+    const vertices = denseVertices(positionMap, layout);
+    return {
+      box: face.box,
+      crop: face.crop,
+      detectionScore: face.detectionScore,
+      positionMap,
+      resolution: layout.resolution,
+      landmarks68: landmarks68(positionMap, layout),
+      vertices,
+      pose: estimatePose(vertices, layout),
+    };
+  }
+
+  async function withImage<T>(input: PrnetImageInput, fn: (image: tf.Tensor3D) => Promise<T>): Promise<T> {
+    const image = imageToTensor(input);
+    try {
+      return await fn(image);
+    } finally {
+      image.dispose();
+    }
+  }
+
+  return {
+    metadata,
+    layout,
+    async reconstruct(input, options = {}) {
+      checkAlive();
+      return withImage(input, async (image) => {
+        const faces = await planFaces(image, options.box ? [options.box] : undefined, false);
+        const [result] = await runNetwork(faces.map((face) => ({ image, face })));
+        return result;
+      });
+    },
+    async reconstructFaces(input, boxes) {
+      checkAlive();
+      return withImage(input, async (image) => {
+        const faces = await planFaces(image, boxes, true);
+        return runNetwork(faces.map((face) => ({ image, face })));
+      });
+    },
+    async reconstructBatch(items) {
+      checkAlive();
+      const out: (FaceReconstruction | Error)[] = new Array(items.length);
+      for (let start = 0; start < items.length; start += maxBatchSize) {
+        const group = items.slice(start, start + maxBatchSize);
+        const images: (tf.Tensor3D | undefined)[] = [];
+        try {
+          const jobs: { image: tf.Tensor3D; face: PendingFace; slot: number }[] = [];
+          for (let k = 0; k < group.length; k++) {
+            try {
+              const image = imageToTensor(group[k].image);
+              images.push(image);
+              const [face] = await planFaces(image, group[k].box ? [group[k].box!] : undefined, false);
+              jobs.push({ image, face, slot: start + k });
+            } catch (error) {
+              out[start + k] = error instanceof Error ? error : new Error(String(error));
+            }
+          }
+          const results = await runNetwork(jobs);
+          jobs.forEach((job, k) => {
+            out[job.slot] = results[k];
+          });
+        } finally {
+          for (const image of images) image?.dispose();
+        }
+      }
+      return out;
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      if (ownsNetwork) network.dispose();
+      if (ownsDetector) detector?.dispose();
+    },
+  };
+}
+
+export { imageSize };

@@ -1,0 +1,64 @@
+import { coreAssetPath } from '@prnet/core/node';
+
+const HELP = `prnet-train — data, models and calibration for @prnet/core
+
+Usage:
+  prnet-train uv-layout [--resolution R]... [--out DIR] [--data DIR]
+      Rasterise the ICT face model's face area into the UV layout assets (mask, dense-vertex
+      list, grid triangles, 68 landmark pixels, weight mask, mean face). Default: R = 128 and
+      256, written into @prnet/core's assets/.
+  prnet-train sample [--out DIR]
+      Render the project's sample face image (sample-face.png + its ground truth JSON).
+  prnet-train init-model [--architecture prnet-light|resfcn256] [--out DIR] [--data DIR]
+      Write an UNTRAINED initial model whose output is the mean face placed in the crop
+      (the default model until a trained one ships). Default out: @prnet/core's assets/models/default.
+  prnet-train calibrate-detector [--data DIR] [--score 0.5] [--json OUT]
+      Measure how BlazeFace boxes map to tight 68-landmark boxes on the AFLW2000-3D dev split.
+
+Data: the ICT Face Model and AFLW folders are found in $PRNET_DATA_DIR or ../shared/data.
+`;
+
+/** Runs `prnet-train` with `argv` (without node and script); sets `process.exitCode`, never throws. */
+export async function runCli(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        process.stdout.write(HELP);
+        if (command === undefined) process.exitCode = 2;
+        return;
+      case 'uv-layout': {
+        const { main } = await import('../uv-layout/tool.js');
+        main(rest.includes('--out') ? rest : [...rest, '--out', coreAssetPath()]);
+        return;
+      }
+      case 'sample': {
+        const { writeSampleFace } = await import('../render/sample.js');
+        const i = rest.indexOf('--out');
+        const outDir = i >= 0 && rest[i + 1] ? rest[i + 1] : coreAssetPath('samples');
+        const result = writeSampleFace({ outDir });
+        console.log(`wrote ${result.imagePath} (${result.bytes} bytes) and ${result.jsonPath}`);
+        return;
+      }
+      case 'init-model': {
+        const { main } = await import('../init-model/init-model.js');
+        await main(rest);
+        return;
+      }
+      case 'calibrate-detector': {
+        const { main } = await import('../calibrate/detector-box.js');
+        await main(rest);
+        return;
+      }
+      default:
+        process.stderr.write(`prnet-train: unknown command "${command}"\n\n${HELP}`);
+        process.exitCode = 2;
+    }
+  } catch (error) {
+    process.stderr.write(`prnet-train ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
