@@ -16,10 +16,27 @@
  * UV / position-map frame — R×R pixels, row 0 at v = 1 (top), see `uv/layout.ts`.
  *
  * Network output — sigmoid activations p ∈ [0, 1]; the position in crop pixels is
- * p × inputSize × OUTPUT_SCALE (PRNet's ×1.1, which leaves room for faces slightly outside the crop).
+ * p × inputSize × OUTPUT_SCALE − inputSize × OUTPUT_OFFSET, i.e. p spans [−0.25, 1.25] × inputSize.
+ * PRNet used ×1.1 with no offset (room for overflow at the bottom/right only); our UV face area
+ * (the ICT model's, forehead to under the chin) reaches past the 1.6× crop on every side for a
+ * frontal mean face (y from −6 % to 119 % of the crop), so the range has margins on both ends.
+ * Models store their own values in their metadata (`outputScale`, `outputOffset`).
  * Training labels put the face's mean depth at z = inputSize / 2 in the crop frame.
  */
-export const OUTPUT_SCALE = 1.1;
+export const OUTPUT_SCALE = 1.5;
+
+/** See `OUTPUT_SCALE`: the offset, as a fraction of inputSize, subtracted from p × S × scale. */
+export const OUTPUT_OFFSET = 0.25;
+
+/** Crop-frame position of sigmoid output p for an input side S (see `OUTPUT_SCALE`). */
+export function positionFromSigmoid(p: number, inputSize: number, scale = OUTPUT_SCALE, offset = OUTPUT_OFFSET): number {
+  return inputSize * (p * scale - offset);
+}
+
+/** The sigmoid target for a crop-frame position (inverse of `positionFromSigmoid`). */
+export function sigmoidFromPosition(x: number, inputSize: number, scale = OUTPUT_SCALE, offset = OUTPUT_OFFSET): number {
+  return (x / inputSize + offset) / scale;
+}
 
 /**
  * PRNet's crop: the square crop is centred on the face box and its side is this multiple of the

@@ -7,7 +7,14 @@
  * detector, backend selection) live in `@prnet/core/node`. Importing this module does no work.
  */
 export * from './errors.js';
-export { CROP_DEPTH_CENTRE, CROP_SCALE, OUTPUT_SCALE } from './conventions.js';
+export {
+  CROP_DEPTH_CENTRE,
+  CROP_SCALE,
+  OUTPUT_OFFSET,
+  OUTPUT_SCALE,
+  positionFromSigmoid,
+  sigmoidFromPosition,
+} from './conventions.js';
 export * from './geometry/index.js';
 export type { RgbImage } from './image/rgb-image.js';
 export { imageSize, imageToTensor, type ImageSize, type PrnetImageInput } from './image/to-tensor.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CROP_SCALE, OUTPUT_SCALE } from '../conventions.js';
+import { CROP_SCALE, OUTPUT_OFFSET, OUTPUT_SCALE } from '../conventions.js';
 import { ModelLoadError } from '../errors.js';
 import { defaultMetadata, validateMetadata, type PrnetModelMetadata } from './metadata.js';
 
@@ -10,6 +10,7 @@ const GOOD: PrnetModelMetadata = {
   inputSize: 128,
   uvResolution: 128,
   outputScale: 1.1,
+  outputOffset: 0,
   cropScale: 1.6,
   trained: true,
   description: 'test',
@@ -25,6 +26,7 @@ describe('defaultMetadata', () => {
       inputSize: 256,
       uvResolution: 256,
       outputScale: OUTPUT_SCALE,
+      outputOffset: OUTPUT_OFFSET,
       cropScale: CROP_SCALE,
       trained: false,
       description: 'untrained resfcn256 (random initialisation)',
@@ -38,6 +40,12 @@ describe('validateMetadata', () => {
     const result = validateMetadata(value);
     expect(result).toEqual(GOOD);
     expect(result).not.toBe(value);
+  });
+
+  it('reads a PRNet-style file without outputOffset as offset 0, and rejects a non-numeric one', () => {
+    const { outputOffset: _omit, ...prnetStyle } = GOOD;
+    expect(validateMetadata(prnetStyle).outputOffset).toBe(0);
+    expect(() => validateMetadata({ ...GOOD, outputOffset: 'x' })).toThrow(ModelLoadError);
   });
 
   it.each<[string, unknown]>([

@@ -1,4 +1,4 @@
-import { CROP_SCALE, OUTPUT_SCALE } from '../conventions.js';
+import { CROP_SCALE, OUTPUT_OFFSET, OUTPUT_SCALE } from '../conventions.js';
 import { ModelLoadError } from '../errors.js';
 
 /** The network architectures this package can build and load. */
@@ -21,8 +21,10 @@ export interface PrnetModelMetadata {
   inputSize: number;
   /** Side R of the output position map, pixels (must match the UV layout used with it). */
   uvResolution: number;
-  /** Output scale: crop pixels = sigmoid × inputSize × outputScale (PRNet: 1.1). */
+  /** Output scale: crop pixels = inputSize × (sigmoid × outputScale − outputOffset) (PRNet: 1.1). */
   outputScale: number;
+  /** Output offset, a fraction of inputSize (PRNet: 0; ours 0.25 — see `conventions.ts`). */
+  outputOffset: number;
   /** Crop side / mean face-box side used in training (PRNet: 1.6); inference must use the same. */
   cropScale: number;
   /** False for a random-initialised network (its outputs are meaningless). */
@@ -33,7 +35,7 @@ export interface PrnetModelMetadata {
   training?: Record<string, unknown>;
 }
 
-/** Metadata with the package conventions filled in (OUTPUT_SCALE, CROP_SCALE). */
+/** Metadata with the package conventions filled in (OUTPUT_SCALE, OUTPUT_OFFSET, CROP_SCALE). */
 export function defaultMetadata(
   architecture: PrnetArchitecture,
   inputSize: number,
@@ -46,6 +48,7 @@ export function defaultMetadata(
     inputSize,
     uvResolution: fields.uvResolution ?? inputSize,
     outputScale: fields.outputScale ?? OUTPUT_SCALE,
+    outputOffset: fields.outputOffset ?? OUTPUT_OFFSET,
     cropScale: fields.cropScale ?? CROP_SCALE,
     trained: fields.trained ?? false,
     description: fields.description ?? `untrained ${architecture} (random initialisation)`,
@@ -87,6 +90,11 @@ export function validateMetadata(value: unknown, source?: string): PrnetModelMet
     return fail(`uvResolution ${JSON.stringify(value.uvResolution)} is not a positive integer`);
   }
   if (!isPositiveNumber(value.outputScale)) return fail(`outputScale ${JSON.stringify(value.outputScale)} is not positive`);
+  // Absent in PRNet-style files: their output has no offset.
+  const outputOffset = value.outputOffset ?? 0;
+  if (typeof outputOffset !== 'number' || !Number.isFinite(outputOffset)) {
+    return fail(`outputOffset ${JSON.stringify(value.outputOffset)} is not a finite number`);
+  }
   if (!isPositiveNumber(value.cropScale)) return fail(`cropScale ${JSON.stringify(value.cropScale)} is not positive`);
   if (typeof value.trained !== 'boolean') return fail('trained is not a boolean');
   if (typeof value.description !== 'string') return fail('description is not a string');
@@ -98,6 +106,7 @@ export function validateMetadata(value: unknown, source?: string): PrnetModelMet
     inputSize: value.inputSize,
     uvResolution: value.uvResolution,
     outputScale: value.outputScale,
+    outputOffset,
     cropScale: value.cropScale,
     trained: value.trained,
     description: value.description,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OUTPUT_SCALE } from '../conventions.js';
+import { OUTPUT_OFFSET, OUTPUT_SCALE } from '../conventions.js';
 import { DisposedError, InvalidArgumentError } from '../errors.js';
 import { useTestBackend } from '../testing/backend.js';
 import { createPrnetLight } from './light.js';
@@ -27,23 +27,24 @@ describe('createPrnetNetwork (prnet-light)', () => {
       inputSize: 128,
       uvResolution: 128,
       outputScale: OUTPUT_SCALE,
+      outputOffset: OUTPUT_OFFSET,
       trained: false,
       description: 'test net',
     });
   });
 
-  it('returns [N, R, R, 3] positions in crop pixels = sigmoid × S × 1.1', () => {
+  it('returns [N, R, R, 3] positions in crop pixels = S × (sigmoid × 1.5 − 0.25)', () => {
     const x = tf.randomUniform([2, 128, 128, 3], 0, 1, 'float32', 21) as tf.Tensor4D;
     const positions = network.predictPositionMaps(x);
     const sigmoid = network.model.predict(x) as tf.Tensor;
     expect(positions.shape).toEqual([2, 128, 128, 3]);
-    const expected = tf.mul(sigmoid, 128 * 1.1);
+    const expected = tf.sub(tf.mul(sigmoid, 128 * 1.5), 128 * 0.25);
     const diff = tf.max(tf.abs(tf.sub(positions, expected))).dataSync()[0];
     const [min, max] = [tf.min(positions).dataSync()[0], tf.max(positions).dataSync()[0]];
     tf.dispose([x, positions, sigmoid, expected]);
     expect(diff).toBeLessThan(1e-4);
-    expect(min).toBeGreaterThan(0);
-    expect(max).toBeLessThan(128 * 1.1);
+    expect(min).toBeGreaterThan(-0.25 * 128);
+    expect(max).toBeLessThan(1.25 * 128);
   });
 
   it('gives the same positions through the compiled inference plan (< 1e-3 px)', () => {

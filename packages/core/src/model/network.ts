@@ -13,7 +13,7 @@ export interface PrnetNetwork {
   readonly model: tfl.LayersModel;
   /**
    * Runs the network. `batch`: `[N, S, S, 3]` float32 RGB in [0, 1], S = `metadata.inputSize`.
-   * Returns `[N, R, R, 3]` positions in crop pixels (sigmoid × inputSize × outputScale),
+   * Returns `[N, R, R, 3]` positions in crop pixels (inputSize × (sigmoid × outputScale − outputOffset)),
    * R = `metadata.uvResolution`; the caller disposes it. Throws `InvalidArgumentError` on a
    * wrong shape or dtype and `DisposedError` after `dispose()`.
    */
@@ -59,6 +59,7 @@ export function wrapPrnetNetwork(
   }
   const plan: InferencePlan | undefined = options.compile ? compileInferencePlan(model) : undefined;
   const scale = S * metadata.outputScale;
+  const offset = S * metadata.outputOffset;
   let disposed = false;
   return {
     metadata,
@@ -74,7 +75,7 @@ export function wrapPrnetNetwork(
       }
       return tf.tidy(() => {
         const sigmoid = plan ? plan.execute(batch) : (model.predict(batch) as tf.Tensor4D);
-        return tf.mul(sigmoid, scale);
+        return offset === 0 ? tf.mul(sigmoid, scale) : tf.sub(tf.mul(sigmoid, scale), offset);
       });
     },
     dispose(): void {

@@ -5,7 +5,7 @@ import {
   cropFromBox,
   imageToCropPoints,
   InvalidArgumentError,
-  OUTPUT_SCALE,
+  sigmoidFromPosition,
   type PrnetNetwork,
   type UvLayout,
 } from '@prnet/core';
@@ -15,7 +15,7 @@ import { coreAssetPath, initNodeBackend, loadDefaultUvLayout, savePrnetNetworkTo
  * The mean face of `layout` as the network's target in the crop frame: the canonical mean face
  * (model frame, cm) turned into the image frame (y flipped, mean depth 0), cropped exactly as a
  * frontal face whose tight 68-landmark box is its own would be (`cropFromBox`), and expressed as
- * normalised sigmoid targets p = crop position / (inputSize × OUTPUT_SCALE). [R*R*3]; outside the
+ * sigmoid targets (`sigmoidFromPosition`). [R*R*3]; outside the
  * mask the face's mean target.
  */
 export function meanFaceTargets(layout: UvLayout, inputSize: number): Float32Array {
@@ -40,15 +40,16 @@ export function meanFaceTargets(layout: UvLayout, inputSize: number): Float32Arr
   landmarkPixels.forEach((pixel, i) => landmarks.set(image.subarray(pixel * 3, pixel * 3 + 3), i * 3));
   const crop = cropFromBox(boxOfPoints(landmarks), inputSize);
   const inCrop = imageToCropPoints(crop, image);
-  const scale = 1 / (inputSize * OUTPUT_SCALE);
   const mean = [0, 0, 0];
   for (let p = 0; p < R * R; p++) {
     if (!mask[p]) continue;
-    for (let c = 0; c < 3; c++) mean[c] += inCrop[p * 3 + c] * scale;
+    for (let c = 0; c < 3; c++) mean[c] += sigmoidFromPosition(inCrop[p * 3 + c], inputSize);
   }
   const targets = new Float32Array(R * R * 3);
   for (let p = 0; p < R * R; p++) {
-    for (let c = 0; c < 3; c++) targets[p * 3 + c] = mask[p] ? inCrop[p * 3 + c] * scale : mean[c] / count;
+    for (let c = 0; c < 3; c++) {
+      targets[p * 3 + c] = mask[p] ? sigmoidFromPosition(inCrop[p * 3 + c], inputSize) : mean[c] / count;
+    }
   }
   return targets;
 }

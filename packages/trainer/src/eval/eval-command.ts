@@ -1,0 +1,93 @@
+/**
+ * `prnet-train eval`: evaluates a model on an AFLW2000-3D folder and prints the protocol's table.
+ *
+ *   prnet-train eval [--model M] [--data DIR] [--no-box] [--json OUT] [--limit N]
+ *                    [--backend wasm|cpu|tensorflow] [--landmarks] [--quiet]
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { InvalidArgumentError } from '@prnet/core';
+import { createPrnet, initNodeBackend, type NodeBackendName } from '@prnet/core/node';
+import { Aflw2000DataError, findAflw2000DevDir, loadAflw2000 } from './aflw2000.js';
+import { evaluateModel, type EvaluationResult } from './evaluate.js';
+import { formatReport, reportJson, type ReportContext } from './report.js';
+
+export const EVAL_HELP = `prnet-train eval [--model M] [--data DIR] [--no-box] [--json OUT] [--limit N]
+    Evaluate a model on AFLW2000-3D (3DDFA/PRNet protocol): NME 2D/3D (% of sqrt(w·h) of the
+    ground-truth 68-point box) per |yaw| bin [0,30], (30,60], >60 and their mean, head-pose MAE,
+    ms per face. --model: model.json (default: the model shipped in @prnet/core); --data: an
+    AFLW2000-3D folder (default: <shared data>/aflw2000-dev); --no-box: find faces with the
+    detector instead of the ground-truth box (reports the detection rate); --json OUT: write the
+    summary and per-sample numbers (--landmarks adds the predicted points); --limit N: first N
+    samples; --backend wasm|cpu|tensorflow; --quiet: no progress.
+`;
+
+const BACKENDS: readonly NodeBackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+/**
+ * Runs `prnet-train eval` with its own arguments (after "eval"): prints the table on stdout,
+ * progress on stderr, writes the JSON report with `--json`. Returns the evaluation. Throws
+ * `Aflw2000DataError` / `InvalidArgumentError` / core's errors on bad input.
+ */
+export async function runEvalCommand(argv: string[]): Promise<EvaluationResult> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string' },
+      data: { type: 'string' },
+      'no-box': { type: 'boolean', default: false },
+      json: { type: 'string' },
+      limit: { type: 'string' },
+      backend: { type: 'string' },
+      landmarks: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  const dataDir = values.data ?? findAflw2000DevDir();
+  if (!dataDir) {
+    throw new Aflw2000DataError(
+      'MISSING_FOLDER',
+      'no --data given and <shared data>/aflw2000-dev was not found (set PRNET_DATA_DIR or pass --data DIR)',
+    );
+  }
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+    throw new InvalidArgumentError(`--limit must be a positive integer, got "${values.limit}"`);
+  }
+  const backendName = values.backend ?? process.env.PRNET_BACKEND;
+  if (backendName && !BACKENDS.includes(backendName as NodeBackendName)) {
+    throw new InvalidArgumentError(`--backend must be one of ${BACKENDS.join(', ')}, got "${backendName}"`);
+  }
+  const dataset = loadAflw2000(dataDir);
+  const backend = await initNodeBackend((backendName || undefined) as NodeBackendName | undefined);
+  const prnet = await createPrnet({ model: values.model ? resolve(values.model) : undefined });
+  try {
+    const m = prnet.metadata;
+    const total = Math.min(limit ?? Infinity, dataset.samples.length);
+    const context: ReportContext = {
+      model: `${values.model ? resolve(values.model) : '(shipped default)'}: ${m.architecture} ${m.inputSize}px → ${m.uvResolution}² UV map${m.trained ? '' : ' (UNTRAINED)'}`,
+      dataset: `${dataset.dir} (${total} of ${dataset.samples.length} images)`,
+      backend,
+    };
+    const useBox = !values['no-box'];
+    const result = await evaluateModel({
+      prnet,
+      data: dataset,
+      useBox,
+      limit,
+      onProgress: (done, n) => {
+        if (!values.quiet && (done % 50 === 0 || done === n)) process.stderr.write(`eval: ${done}/${n}\n`);
+      },
+    });
+    process.stdout.write(formatReport(result, context));
+    if (values.json) {
+      const json = reportJson(result, context, { includeLandmarks: values.landmarks });
+      writeFileSync(values.json, `${JSON.stringify(json, null, 2)}\n`);
+      if (!values.quiet) process.stderr.write(`eval: wrote ${values.json}\n`);
+    }
+    return result;
+  } finally {
+    prnet.dispose();
+  }
+}
