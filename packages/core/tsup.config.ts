@@ -13,7 +13,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
-  splitting: false,
+  // Shared chunks, so each class (errors!) exists once across the entries and `instanceof` works.
+  splitting: true,
   shims: true,
   // tfjs packages are peers (one tfjs across the app); never bundle them.
   external: [/^@tensorflow\//, /^@vladmandic\//, 'jpeg-js', 'pngjs'],

@@ -15,3 +15,4 @@ export * from './render/label.js';
 export * from './render/contact-sheet.js';
 export { writeSampleFace, sampleFaceParams, type SampleFaceOptions, type SampleFaceResult } from './render/sample.js';
 export { createInitialNetwork, meanFaceTargets } from './init-model/init-model.js';
+export * from './eval/index.js';

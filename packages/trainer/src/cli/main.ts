@@ -12,6 +12,9 @@ Usage:
   prnet-train init-model [--architecture prnet-light|resfcn256] [--out DIR] [--data DIR]
       Write an UNTRAINED initial model whose output is the mean face placed in the crop
       (the default model until a trained one ships). Default out: @prnet/core's assets/models/default.
+  prnet-train eval [--model M] [--data DIR] [--no-box] [--json OUT] [--limit N]
+      NME (2D/3D, 68 points, per |yaw| bin and their mean), head-pose MAE, ms per face and
+      detection rate on a folder in the AFLW2000-3D dev format (prnet-train eval --help).
   prnet-train calibrate-detector [--data DIR] [--score 0.5] [--json OUT]
       Measure how BlazeFace boxes map to tight 68-landmark boxes on the AFLW2000-3D dev split.
 
@@ -46,6 +49,12 @@ export async function runCli(argv: string[]): Promise<void> {
       case 'init-model': {
         const { main } = await import('../init-model/init-model.js');
         await main(rest);
+        return;
+      }
+      case 'eval': {
+        const { runEvalCommand, EVAL_HELP } = await import('../eval/eval-command.js');
+        if (rest.includes('--help') || rest.includes('-h')) process.stdout.write(`${EVAL_HELP}\n`);
+        else await runEvalCommand(rest);
         return;
       }
       case 'calibrate-detector': {

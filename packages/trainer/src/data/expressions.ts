@@ -147,6 +147,29 @@ const ACTIONS: readonly [(rng: Rng, w: Weights) => void, number][] = [
 ];
 const ACTION_TOTAL = ACTIONS.reduce((s, [, f]) => s + f, 0);
 
+/** Shapes that move the same feature in opposite directions; never sampled together. */
+const ANTAGONISTS: readonly [ExpressionName, ExpressionName][] = (['_L', '_R'] as const).flatMap((side) =>
+  (
+    [
+      ['eyeBlink', 'eyeWide'],
+      ['eyeSquint', 'eyeWide'],
+      ['eyeLookIn', 'eyeLookOut'],
+      ['eyeLookUp', 'eyeLookDown'],
+      ['browDown', 'browInnerUp'],
+      ['browDown', 'browOuterUp'],
+      ['mouthSmile', 'mouthFrown'],
+      ['mouthSmile', 'mouthPress'],
+    ] as const
+  ).map(([a, b]) => [`${a}${side}`, `${b}${side}`] as [ExpressionName, ExpressionName]),
+).concat([
+  ['jawLeft', 'jawRight'],
+  ['mouthLeft', 'mouthRight'],
+  ['mouthPucker', 'mouthSmile_L'],
+  ['mouthPucker', 'mouthSmile_R'],
+  ['mouthPucker', 'mouthStretch_L'],
+  ['mouthPucker', 'mouthStretch_R'],
+]);
+
 function pickAction(rng: Rng): (rng: Rng, w: Weights) => void {
   let t = rng() * ACTION_TOTAL;
   for (const [action, f] of ACTIONS) {
@@ -175,6 +198,15 @@ export function sampleExpression(rng: Rng, options: ExpressionSamplingOptions = 
       const name = EXPRESSION_NAMES[Math.floor(rng() * EXPRESSION_COUNT)];
       if (name === 'mouthClose') continue;
       w[name] = Math.max(w[name] ?? 0, Math.pow(rng(), 1.5));
+    }
+  }
+  // Antagonists cancel each other (a blink with wide-open eyes leaves the eye open): keep the stronger.
+  for (const [a, b] of ANTAGONISTS) {
+    const wa = w[a] ?? 0;
+    const wb = w[b] ?? 0;
+    if (wa > 0 && wb > 0) {
+      if (wa >= wb) delete w[b];
+      else delete w[a];
     }
   }
   // mouthClose is a corrective for an open jaw: never more than jawOpen.

@@ -10,7 +10,7 @@
  * measured around `reconstruct` (crop, network, decoding of the map, landmarks, pose; plus
  * detection in the no-box protocol).
  */
-import { NoFaceError, boxOfPoints, type Box, type HeadPose, type PrnetImageInput, type ReconstructOptions } from '@prnet/core';
+import { boxOfPoints, type Box, type HeadPose, type PrnetImageInput, type ReconstructOptions } from '@prnet/core';
 import { decodeImage } from '@prnet/core/node';
 import { loadAflw2000, type Aflw2000Dataset } from './aflw2000.js';
 import { nme68, summarise, yawBin, type Angles, type EvalSummary, type SampleOutcome } from './metrics.js';
@@ -91,7 +91,8 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
     try {
       face = await prnet.reconstruct(image, useBox ? { box: gtBox } : {});
     } catch (error) {
-      if (!useBox && error instanceof NoFaceError) {
+      // By code, not instanceof: each entry of core's build (index, node) has its own error classes.
+      if (!useBox && (error as { code?: unknown } | null)?.code === 'NO_FACE') {
         results.push({ ...base, detected: false });
         options.onProgress?.(index + 1, chosen.length);
         continue;

@@ -27,18 +27,18 @@ export function formatReport(result: EvaluationResult, context: ReportContext = 
     `protocol:  ${protocol === 'gt-box' ? 'crop from the tight box of the 68 ground-truth points' : 'face detector (no box given)'}; NME = mean error / sqrt(w·h) of the GT box, %`,
   );
   lines.push('');
-  const header = `${'|yaw|'.padEnd(14)}${'n'.padStart(5)}${'NME 2D %'.padStart(10)}${'NME 3D %'.padStart(10)}`;
+  const header = `${'|yaw|'.padEnd(14)}${'n'.padStart(8)}${'NME 2D %'.padStart(10)}${'NME 3D %'.padStart(10)}`;
   lines.push(header, '-'.repeat(header.length));
   for (const bin of YAW_BINS) {
     const b = s.bins[bin];
     const n = protocol === 'gt-box' ? `${b.count}` : `${b.detected}/${b.count}`;
-    lines.push(`${bin.padEnd(14)}${n.padStart(5)}${fmt(b.nme2d).padStart(10)}${fmt(b.nme3d).padStart(10)}`);
+    lines.push(`${bin.padEnd(14)}${n.padStart(8)}${fmt(b.nme2d).padStart(10)}${fmt(b.nme3d).padStart(10)}`);
   }
   lines.push('-'.repeat(header.length));
   const meanLabel = s.mean.binsUsed === YAW_BINS.length ? 'mean of bins' : `mean (${s.mean.binsUsed}/3 bins)`;
-  lines.push(`${meanLabel.padEnd(14)}${''.padStart(5)}${fmt(s.mean.nme2d).padStart(10)}${fmt(s.mean.nme3d).padStart(10)}`);
+  lines.push(`${meanLabel.padEnd(14)}${''.padStart(8)}${fmt(s.mean.nme2d).padStart(10)}${fmt(s.mean.nme3d).padStart(10)}`);
   const n = protocol === 'gt-box' ? `${s.count}` : `${s.detected}`;
-  lines.push(`${'all samples'.padEnd(14)}${n.padStart(5)}${fmt(s.overall.nme2d).padStart(10)}${fmt(s.overall.nme3d).padStart(10)}`);
+  lines.push(`${'all samples'.padEnd(14)}${n.padStart(8)}${fmt(s.overall.nme2d).padStart(10)}${fmt(s.overall.nme3d).padStart(10)}`);
   lines.push('');
   lines.push(
     `head pose MAE (${s.pose.count} samples with |angles| ≤ 99°): pitch ${fmt(s.pose.pitch)}°, yaw ${fmt(s.pose.yaw)}°, roll ${fmt(s.pose.roll)}°, mean ${fmt(s.pose.mean)}°`,
