@@ -4,12 +4,14 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     cli: 'src/cli/main.ts',
+    // the dataset writer's worker_threads entry (see data/write-dataset.ts)
+    'data-worker': 'src/data/worker-entry.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
   clean: true,
   target: 'es2022',
-  splitting: false,
+  splitting: true,
   shims: true,
 });

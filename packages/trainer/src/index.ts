@@ -16,3 +16,6 @@ export * from './render/contact-sheet.js';
 export { writeSampleFace, sampleFaceParams, type SampleFaceOptions, type SampleFaceResult } from './render/sample.js';
 export { createInitialNetwork, meanFaceTargets } from './init-model/init-model.js';
 export * from './eval/index.js';
+export * from './data/index.js';
+export * from './train/index.js';
+export * from './backend/index.js';

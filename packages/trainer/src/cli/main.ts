@@ -12,6 +12,15 @@ Usage:
   prnet-train init-model [--architecture prnet-light|resfcn256] [--out DIR] [--data DIR]
       Write an UNTRAINED initial model whose output is the mean face placed in the crop
       (the default model until a trained one ships). Default out: @prnet/core's assets/models/default.
+  prnet-train data synth --out DIR --count N [--seed S] [--workers W] [--image-size 192]
+  prnet-train data sheet|verify …
+      Synthetic training data: rendered faces with exact position maps, sharded, resumable
+      (prnet-train data --help).
+  prnet-train train --run DIR --data DIR[:weight]... [--steps N] [--batch N] [--resume] …
+      Train a model (tfjs-node-gpu → tfjs-node → wasm with fast gradient kernels → cpu);
+      checkpoints, resume, JSONL logs, validation (prnet-train train --help).
+  prnet-train export --checkpoint DIR --out DIR [--float16]
+      Export a checkpoint as a model core loads, with a model card stub of measured numbers.
   prnet-train eval [--model M] [--data DIR] [--no-box] [--json OUT] [--limit N]
       NME (2D/3D, 68 points, per |yaw| bin and their mean), head-pose MAE, ms per face and
       detection rate on a folder in the AFLW2000-3D dev format (prnet-train eval --help).
@@ -49,6 +58,21 @@ export async function runCli(argv: string[]): Promise<void> {
       case 'init-model': {
         const { main } = await import('../init-model/init-model.js');
         await main(rest);
+        return;
+      }
+      case 'data': {
+        const { runDataCommand } = await import('../data/data-command.js');
+        process.exitCode = await runDataCommand(rest);
+        return;
+      }
+      case 'train': {
+        const { runTrainCommand } = await import('../train/train-command.js');
+        process.exitCode = await runTrainCommand(rest);
+        return;
+      }
+      case 'export': {
+        const { runExportCommand } = await import('../train/train-command.js');
+        process.exitCode = await runExportCommand(rest);
         return;
       }
       case 'eval': {

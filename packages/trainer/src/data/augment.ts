@@ -13,6 +13,8 @@ import {
 import { createRng, type Rng } from '../render/procedural.js';
 import type { Sample } from './sample.js';
 
+const clip01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
+
 /** PRNet's training augmentation; every range is sampled uniformly per sample. */
 export interface AugmentOptions {
   /** In-plane rotation range ±degrees. [45] */
@@ -167,9 +169,12 @@ export function makeTrainingBatch(samples: readonly Sample[], options: TrainingB
     const pm = sample.positionMap;
     for (let i = 0; i < R2 * 3; i += 3) {
       if (pm[i] === 0 && pm[i + 1] === 0 && pm[i + 2] === 0) continue; // outside the mask: target 0
-      targets[n * R2 * 3 + i] = sigmoidFromPosition(inCrop[i], S);
-      targets[n * R2 * 3 + i + 1] = sigmoidFromPosition(inCrop[i + 1], S);
-      targets[n * R2 * 3 + i + 2] = sigmoidFromPosition(inCrop[i + 2], S);
+      // Clipped to the sigmoid's range: at large poses parts of the ICT face area (hairline,
+      // neck, far ear) fall past the output range; unclipped targets there would only push the
+      // logits towards saturation.
+      targets[n * R2 * 3 + i] = clip01(sigmoidFromPosition(inCrop[i], S));
+      targets[n * R2 * 3 + i + 1] = clip01(sigmoidFromPosition(inCrop[i + 1], S));
+      targets[n * R2 * 3 + i + 2] = clip01(sigmoidFromPosition(inCrop[i + 2], S));
     }
     if (!augment) return;
     const [g0, g1] = augment.colour ?? [0.6, 1.4];
