@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { faceBoxFromDetection } from '@prnet/core';
-import { boxIou, boxResidual, calibrationFromResiduals, matchDetection, quantile, yawBinOf } from './detector-box.js';
+import { boxIou, boxResidual, calibrationFromResiduals, matchDetection, yawBinOf } from './detector-box.js';
 
 describe('detector-box calibration helpers', () => {
   it('bins yaw like the NME protocol', () => {
     expect([0, -30, 30.1, 60, -61].map(yawBinOf)).toEqual(['[0,30]', '[0,30]', '(30,60]', '(30,60]', '>60']);
-  });
-
-  it('computes quantiles by linear interpolation', () => {
-    expect(quantile([4, 1, 3, 2], 0.5)).toBe(2.5);
-    expect(quantile([1, 2, 3, 4, 5], 0.25)).toBe(2);
-    expect(quantile([], 0.5)).toBeNaN();
   });
 
   it('recovers a known detector → landmark-box relation', () => {

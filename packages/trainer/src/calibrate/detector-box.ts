@@ -28,6 +28,7 @@ import {
 } from '@prnet/core';
 import { decodeImage, loadDefaultDetector } from '@prnet/core/node';
 import { findSharedDataDir } from '../ict/ict-model.js';
+import { quantile } from '../eval/metrics.js';
 
 interface Aflw2000Sample {
   image: string;
@@ -72,16 +73,6 @@ export function boxResidual(detector: Box, truth: Box): BoxResidual {
     scaleX: (truth[2] - truth[0]) / dw,
     scaleY: (truth[3] - truth[1]) / dh,
   };
-}
-
-/** Linear-interpolated quantile q ∈ [0, 1] of the values. */
-export function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
 /** The calibration = per-component medians of the residuals. */
