@@ -189,6 +189,11 @@ describe('training a small prnet-light on wasm', () => {
     const wasm = trajectory('wasm');
     network.dispose();
     expect(cpu[2]).toBeLessThan(cpu[0]);
-    for (let i = 0; i < 3; i++) expect(Math.abs(wasm[i] - cpu[i]) / cpu[i]).toBeLessThan(1e-4);
+    // The first loss is a pure forward pass: tight. Later ones follow Adam updates, which divide
+    // by the root of tiny second moments and so amplify float32 rounding differences between the
+    // backends (seen up to 8e-4 relative for random initialisations); a wrong gradient kernel
+    // is off by far more than that (the per-kernel gradient checks above are exact to 1e-4).
+    expect(Math.abs(wasm[0] - cpu[0]) / cpu[0]).toBeLessThan(1e-4);
+    for (let i = 1; i < 3; i++) expect(Math.abs(wasm[i] - cpu[i]) / cpu[i]).toBeLessThan(5e-3);
   });
 });
