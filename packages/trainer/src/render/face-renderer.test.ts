@@ -157,19 +157,4 @@ describe.skipIf(!dataDir)('createFaceRenderer (needs ../shared/data; skipped whe
     expect(() => renderer.render({ ...ok, width: 0 })).toThrow(InvalidArgumentError);
     expect(() => renderer.render({ ...ok, expression: { notAnExpression: 1 } })).toThrow(InvalidArgumentError);
   });
-
-  it('reports its speed (256² and 512²)', () => {
-    const time = (size: number) => {
-      const params = randomRenderParams(model, 9, { size });
-      renderer.render(params);
-      const t0 = performance.now();
-      const n = 3;
-      for (let i = 0; i < n; i++) renderer.render(params);
-      return (performance.now() - t0) / n;
-    };
-    const t256 = time(256);
-    const t512 = time(512);
-    console.log(`face render: ${t256.toFixed(1)} ms at 256², ${t512.toFixed(1)} ms at 512²`);
-    expect(t256).toBeLessThan(2000);
-  });
 });
