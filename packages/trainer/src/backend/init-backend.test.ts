@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initTrainingBackend } from './init-backend.js';
+import { originalWasmKernel, WASM_TRAINING_KERNELS } from './wasm-kernels.js';
 
 describe('initTrainingBackend', () => {
   it('falls back to wasm with the training kernels when tfjs-node is missing, logs why, and is idempotent', async () => {
@@ -16,6 +17,12 @@ describe('initTrainingBackend', () => {
     expect(name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+    // Ours are the ones in force, not the wasm package's (imported during the call, after which
+    // its own registrations must not have replaced ours).
+    expect(originalWasmKernel('Conv2DBackpropInput')).toBeDefined();
+    for (const name of WASM_TRAINING_KERNELS) {
+      expect(tf.getKernel(name, 'wasm')?.kernelFunc).not.toBe(originalWasmKernel(name)?.kernelFunc);
+    }
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain("'wasm'");
     expect(lines[0]).toContain('tensorflow-gpu:');

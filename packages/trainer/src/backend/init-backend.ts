@@ -64,11 +64,13 @@ async function start(
   const skipped: string[] = [];
   for (const candidate of order) {
     try {
-      if (candidate.name === 'wasm') registerWasmTrainingKernels();
       // The GPU package is always imported: a 'tensorflow' backend may be tfjs-node's (CPU).
       if (candidate.name === 'tensorflow-gpu' || !tf.findBackendFactory(candidate.backend)) {
         await import(/* @vite-ignore */ candidate.module);
       }
+      // After the import: importing the wasm package registers its own kernels, which would
+      // replace ours (the slow Conv2DBackpropInput and Tile) if we registered first.
+      if (candidate.name === 'wasm') registerWasmTrainingKernels();
       if (!tf.findBackendFactory(candidate.backend)) throw new Error(`${candidate.module} registered no '${candidate.backend}' backend`);
       if (!(await tf.setBackend(candidate.backend))) throw new Error('setBackend returned false');
       await tf.ready();
