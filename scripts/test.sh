@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command: set-up (packages, build), type checks, then every package's tests.
+# Ends with one plain line "N passed, N failed[, N skipped]" summed over the packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -8,4 +9,18 @@ if [ ! -d ../shared/data ] && [ -z "${PRNET_DATA_DIR:-}" ]; then
   echo "test: ../shared/data not found — tests that need the ICT model / AFLW data will be skipped"
 fi
 npx --no-install turbo run typecheck --output-logs=errors-only
-npx --no-install turbo run test --concurrency=1
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+npx --no-install turbo run test --concurrency=1 2>&1 | tee "$log" || status=$?
+# vitest prints "Tests  12 passed | 1 failed | 3 skipped (16)" per package.
+sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
+  /Tests +[0-9]/ {
+    for (i = 1; i <= NF; i++) {
+      if ($(i+1) ~ /^passed/) p += $i
+      if ($(i+1) ~ /^failed/) f += $i
+      if ($(i+1) ~ /^skipped/) s += $i
+    }
+  }
+  END { printf "%d passed, %d failed", p, f; if (s) printf ", %d skipped", s; printf "\n" }'
+exit "$status"
