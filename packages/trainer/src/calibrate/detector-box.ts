@@ -28,7 +28,7 @@ import {
 } from '@prnet/core';
 import { decodeImage, loadDefaultDetector } from '@prnet/core/node';
 import { findSharedDataDir } from '../ict/ict-model.js';
-import { quantile } from '../eval/metrics.js';
+import { quantile, yawBin as yawBinOf, YAW_BINS, type YawBin } from '../eval/metrics.js';
 
 interface Aflw2000Sample {
   image: string;
@@ -36,13 +36,7 @@ interface Aflw2000Sample {
   yawBinDegrees: number;
 }
 
-export type YawBin = '[0,30]' | '(30,60]' | '>60';
-export const YAW_BINS: readonly YawBin[] = ['[0,30]', '(30,60]', '>60'];
-
-export function yawBinOf(yawDegrees: number): YawBin {
-  const y = Math.abs(yawDegrees);
-  return y <= 30 ? '[0,30]' : y <= 60 ? '(30,60]' : '>60';
-}
+export { yawBin as yawBinOf, YAW_BINS, type YawBin } from '../eval/metrics.js';
 
 /** The residual of one matched detection: the GT box relative to the detector box. */
 export interface BoxResidual {
