@@ -61,3 +61,4 @@ export {
   type UvLayoutSource,
 } from './prnet.js';
 export type { FaceReconstruction } from './reconstruction.js';
+export { registerWasmInt32BatchMatMul } from './backend/wasm-int32-matmul.js';
