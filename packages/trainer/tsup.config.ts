@@ -6,6 +6,8 @@ export default defineConfig({
     cli: 'src/cli/main.ts',
     // the dataset writer's worker_threads entry (see data/write-dataset.ts)
     'data-worker': 'src/data/worker-entry.ts',
+    // the data-parallel trainer's gradient worker (see train/parallel.ts)
+    'train-worker': 'src/train/train-worker-entry.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -29,6 +29,13 @@ Options:
   --seed N             data order and augmentation seed                             [0]
   --backend NAME       tensorflow-gpu | tensorflow | wasm | cpu                     [fastest available]
   --resume             continue exactly from the newest checkpoint in --run
+  --workers N|auto     data-parallel worker threads (auto: one per CPU core); the
+                       main thread loads and augments the next batch meanwhile.
+                       wasm and cpu backends; may change on --resume              [1]
+  --sub-batches K      split each batch into K sub-batches, each with its own
+                       BatchNorm statistics, gradients averaged; the workers share
+                       them, so the result depends on K, not on --workers
+                                                  [--workers; on --resume, the run's]
   -h, --help           this text
 
 Ctrl-C (SIGINT) or SIGTERM stops after the current step and writes a checkpoint; --resume continues.
@@ -97,7 +104,7 @@ export function parseDataArg(text: string): { dir: string; weight: number } {
 const TRAIN_VALUED = [
   '--run', '--data', '--steps', '--batch', '--lr', '--schedule', '--warmup', '--weight-decay', '--init',
   '--checkpoint-every', '--keep', '--validate-every', '--val-synth', '--val-aflw', '--val-limit', '--log-every',
-  '--seed', '--backend',
+  '--seed', '--backend', '--workers', '--sub-batches',
 ];
 const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
@@ -112,6 +119,11 @@ export function trainConfigFromArgs(argv: readonly string[]): TrainConfig {
   if (schedule !== undefined && schedule !== 'cosine' && schedule !== 'step') throw new UsageError('--schedule is cosine or step');
   const backend = p.values.get('--backend')?.at(-1);
   if (backend !== undefined && !BACKENDS.includes(backend)) throw new UsageError(`--backend is one of ${BACKENDS.join(', ')}`);
+  const workersText = p.values.get('--workers')?.at(-1);
+  const workers = workersText === undefined || workersText === 'auto' ? workersText : Number(workersText);
+  if (typeof workers === 'number' && !(Number.isInteger(workers) && workers >= 1)) {
+    throw new UsageError(`--workers expects a positive integer or auto, got "${workersText}"`);
+  }
   const synthDir = p.values.get('--val-synth')?.at(-1);
   const aflw2000Dir = p.values.get('--val-aflw')?.at(-1);
   return {
@@ -134,6 +146,8 @@ export function trainConfigFromArgs(argv: readonly string[]): TrainConfig {
     seed: number(p, '--seed', true),
     backend: backend as TrainingBackendName | undefined,
     resume: p.flags.has('--resume'),
+    workers,
+    subBatches: number(p, '--sub-batches', true),
   };
 }
 

@@ -17,6 +17,8 @@ import {
   type DataCursor,
 } from './checkpoint.js';
 import { createMixedStream, type MixedStream } from './data-stream.js';
+import { assignFlat, readFlat } from './gradient-worker.js';
+import { combineResults, cpuCount, splitBatch, startGradientPool, subBatchSizes, type GradientPool } from './parallel.js';
 import { positionMapLoss, weightMaskTensor } from './loss.js';
 import { createJsonlLog, formatProgress, updateEma } from './progress.js';
 import { createTrainingRng, restoreTrainingRng, type TrainingRng } from './rng.js';
@@ -77,6 +79,19 @@ export interface TrainConfig {
   backend?: TrainingBackendName | 'current';
   /** Continue from the newest checkpoint in `runDir` (exactly: same samples, same updates). [false] */
   resume?: boolean;
+  /**
+   * Data-parallel worker threads ('auto': one per CPU core), each with its own tfjs backend and a
+   * replica of the network, computing the gradients of its sub-batches; the calling thread loads
+   * and augments the next batch meanwhile, averages the gradients and applies Adam. 1 with one
+   * sub-batch trains on the calling thread. wasm and cpu backends only. May change on resume. [1]
+   */
+  workers?: number | 'auto';
+  /**
+   * Sub-batches per batch: each is normalised (BatchNorm batch statistics) and differentiated on
+   * its own, the gradients averaged — the unit of work of a worker. Fixes the result whatever the
+   * number of workers. [the number of workers; on resume, the run's]
+   */
+  subBatches?: number;
 }
 
 /** A dataset as the trainer reads it (`openDataset`'s reader; tests hand in stand-ins). */
@@ -108,6 +123,8 @@ export interface TrainHooks {
   openDataset?: (dir: string) => TrainingDatasetReader;
   /** UV layout of the loss weights and validation. [`loadDefaultUvLayout(R)`] */
   layout?: UvLayout;
+  /** Compute gradients on worker threads even with one worker and one sub-batch (tests, benchmarks). [false] */
+  workerThreads?: boolean;
 }
 
 /** How a run ended (errors are thrown as `TrainingError` / `DatasetError`). */
@@ -133,7 +150,7 @@ function defaultOpen(dir: string): TrainingDatasetReader {
 }
 
 /** The training-relevant config (what a resumed run must share), defaults filled. */
-function hashedConfig(config: TrainConfig, init: string, lr: Required<LearningRateConfig>): Record<string, unknown> {
+function hashedConfig(config: TrainConfig, init: string, lr: Required<LearningRateConfig>, subBatches: number): Record<string, unknown> {
   return {
     architecture: config.architecture ?? 'prnet-light',
     init: resolve(init),
@@ -143,7 +160,28 @@ function hashedConfig(config: TrainConfig, init: string, lr: Required<LearningRa
     weightDecay: config.weightDecay ?? 0,
     augment: config.augment ?? {},
     seed: config.seed ?? 0,
+    // Only when used, so runs from before sub-batches existed keep their hash.
+    subBatches: subBatches > 1 ? subBatches : undefined,
   };
+}
+
+/** The training backend name of the active tfjs backend (for worker threads). */
+function activeBackendName(): TrainingBackendName {
+  const name = tf.getBackend();
+  if (name === 'wasm' || name === 'cpu' || name === 'tensorflow') return name;
+  throw new TrainingError('INVALID_CONFIG', `worker threads cannot train on the tfjs backend '${name}'`);
+}
+
+/** What a step's batch was prepared from: the RNG and data cursors before it (for checkpoints). */
+interface DataState {
+  rng: ReturnType<TrainingRng['state']>;
+  cursors: DataCursor[];
+}
+
+/** A batch prepared ahead (worker-thread training): flat crops and targets. */
+interface PreparedBatch {
+  images: Float32Array;
+  targets: Float32Array;
 }
 
 function positiveInteger(value: number, what: string): number {
@@ -176,8 +214,6 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
 
   const runDir = resolve(config.runDir);
   const checkpointsDir = join(runDir, 'checkpoints');
-  const hashed = hashedConfig(config, init, lrConfig);
-  const hash = configHash(hashed);
   const previous = latestCheckpoint(checkpointsDir);
   if (previous && !config.resume) {
     throw new TrainingError(
@@ -185,29 +221,38 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
       `${runDir} already holds checkpoints (newest: step ${previous.step}); pass --resume to continue it or choose another --run folder`,
     );
   }
-  let resumeState: CheckpointState | undefined;
-  if (config.resume && previous) {
-    resumeState = readCheckpointState(previous.dir);
-    if (resumeState.configHash !== hash) {
-      throw new TrainingError(
-        'RESUME_MISMATCH',
-        `checkpoint ${previous.dir} was written with another configuration (hash ${resumeState.configHash}, now ${hash}); ` +
-          'resume with the same datasets, init, batch, learning rate, augmentation and seed (only --steps may change)',
-      );
-    }
+  const resumeState: CheckpointState | undefined = config.resume && previous ? readCheckpointState(previous.dir) : undefined;
+  const workersWanted = config.workers === 'auto' ? cpuCount() : positiveInteger(config.workers ?? 1, 'workers');
+  const runSubBatches = resumeState ? Number(resumeState.config?.subBatches ?? 1) : undefined;
+  const subBatches = positiveInteger(config.subBatches ?? runSubBatches ?? workersWanted, 'subBatches');
+  if (subBatches > batchSize) {
+    throw new TrainingError('INVALID_CONFIG', `${subBatches} sub-batches need a batch of at least ${subBatches} samples, got ${batchSize}`);
   }
+  const workers = Math.min(workersWanted, subBatches);
+  const hashed = hashedConfig(config, init, lrConfig, subBatches);
+  const hash = configHash(hashed);
+  if (resumeState && resumeState.configHash !== hash) {
+    throw new TrainingError(
+      'RESUME_MISMATCH',
+      `checkpoint ${previous!.dir} was written with another configuration (hash ${resumeState.configHash}, now ${hash}); ` +
+        'resume with the same datasets, init, batch, sub-batches, learning rate, augmentation and seed (only --steps and --workers may change)',
+    );
+  }
+  const threaded = workers > 1 || subBatches > 1 || hooks.workerThreads === true;
 
   // Open the data first: a missing folder is the most common mistake and costs nothing to find.
   const open = hooks.openDataset ?? defaultOpen;
   const readers = config.datasets.map((d) => open(d.dir));
   const synthReader = config.validation?.synthDir ? open(config.validation.synthDir) : undefined;
 
-  if (config.backend !== 'current') await initTrainingBackend(config.backend, { log });
+  const backendName = config.backend !== 'current' ? await initTrainingBackend(config.backend, { log }) : undefined;
 
   let network: PrnetNetwork | undefined;
   let optimizer: tf.Optimizer | undefined;
   let weights: tf.Tensor4D | undefined;
   let stream: MixedStream | undefined;
+  let pool: GradientPool | undefined;
+  let pending: { before: DataState; batch: Promise<PreparedBatch> } | undefined;
   let stop: string | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop) {
@@ -276,6 +321,28 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
       seed,
     );
 
+    const sizes = subBatchSizes(batchSize, subBatches);
+    const statVariables = model.nonTrainableWeights.map((w) => w.read() as tf.Variable);
+    if (threaded) {
+      const backend = backendName ?? activeBackendName();
+      if (backend === 'tensorflow' || backend === 'tensorflow-gpu') {
+        throw new TrainingError(
+          'INVALID_CONFIG',
+          `worker threads train on the wasm or cpu backend; '${backend}' uses every core itself: run it with --workers 1 and one sub-batch`,
+        );
+      }
+      if (workersWanted > workers) log(`prnet-train: ${workersWanted} workers asked for, ${subBatches} sub-batch${subBatches > 1 ? 'es' : ''} per batch: using ${workers}`);
+      log(`prnet-train: data-parallel training on ${workers} worker thread${workers > 1 ? 's' : ''}, sub-batches of ${sizes.join('+')} samples`);
+      pool = await startGradientPool(workers, {
+        modelPath: resumeState ? join(previous!.dir, 'model.json') : init,
+        backend,
+        weightMask: Float32Array.from(layout.weightMask),
+        resolution: R,
+        trainableShapes: variables.map((v) => v.shape),
+        statShapes: statVariables.map((v) => v.shape),
+      });
+    }
+
     let step = resumeState?.step ?? 0;
     let samplesSeen = resumeState?.samplesSeen ?? 0;
     let emaLoss: number | undefined = resumeState?.emaLoss;
@@ -295,8 +362,9 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
         version: 1,
         step,
         samplesSeen,
-        rng: rng.state(),
-        cursors: stream!.cursors(),
+        // With a batch prepared ahead, the state before it (a resumed run prepares it again).
+        rng: pending?.before.rng ?? rng.state(),
+        cursors: pending?.before.cursors ?? stream!.cursors(),
         configHash: hash,
         emaLoss: emaLoss ?? Number.NaN,
         lastLoss,
@@ -328,32 +396,88 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
       if (records.length > 0) validation = records;
     };
 
+    const decay = (lr: number) => {
+      const factor = 1 - lr * weightDecay;
+      tf.tidy(() => decayed.forEach((v) => v.assign(tf.mul(v, factor))));
+    };
+
+    /** One update on this thread. */
+    const localStep = async (lr: number): Promise<number> => {
+      const samples = await stream!.next(batchSize, rng.next);
+      const batch = makeTrainingBatch(samples, { inputSize: S, rng: rng.next, augment: config.augment });
+      try {
+        const cost = opt.minimize(
+          () => positionMapLoss(model.apply(batch.images, { training: true }) as tf.Tensor4D, batch.targets, lossWeights),
+          true,
+          variables,
+        );
+        let loss: number;
+        try {
+          loss = (await cost!.data())[0];
+        } finally {
+          cost?.dispose();
+        }
+        if (weightDecay > 0 && Number.isFinite(loss)) decay(lr);
+        return loss;
+      } finally {
+        batch.images.dispose();
+        batch.targets.dispose();
+      }
+    };
+
+    /** Loads and augments the next batch (on this thread), as flat arrays for the workers. */
+    const prepare = async (): Promise<PreparedBatch> => {
+      const samples = await stream!.next(batchSize, rng.next);
+      const batch = makeTrainingBatch(samples, { inputSize: S, rng: rng.next, augment: config.augment });
+      try {
+        return { images: (await batch.images.data()) as Float32Array, targets: (await batch.targets.data()) as Float32Array };
+      } finally {
+        batch.images.dispose();
+        batch.targets.dispose();
+      }
+    };
+    const prepareAhead = () => {
+      const before: DataState = { rng: rng.state(), cursors: stream!.cursors() };
+      const batch = prepare();
+      batch.catch(() => {}); // awaited (and thrown) by the step that uses it
+      return { before, batch };
+    };
+
+    /** One update on the worker threads; the next batch is prepared here meanwhile. */
+    const threadedStep = async (lr: number): Promise<number> => {
+      const ahead = pending ?? prepareAhead();
+      pending = undefined;
+      const prepared = await ahead.batch;
+      const weights = await readFlat([...variables, ...statVariables]);
+      const running = pool!.step(weights, splitBatch(prepared.images, prepared.targets, sizes));
+      running.catch(() => {});
+      if (step + 1 < totalSteps && !stop) pending = prepareAhead();
+      const combined = combineResults(await running, sizes);
+      if (Number.isFinite(combined.loss)) {
+        // In the order of `variables`, as minimize() does (Adam creates its moments in this order).
+        let offset = 0;
+        const named = variables.map((v) => {
+          const tensor = tf.tensor(combined.gradients.subarray(offset, offset + v.size), v.shape, 'float32');
+          offset += v.size;
+          return { name: v.name, tensor };
+        });
+        try {
+          opt.applyGradients(named);
+        } finally {
+          tf.dispose(named.map((n) => n.tensor));
+        }
+        assignFlat(statVariables, combined.stats);
+        if (weightDecay > 0) decay(lr);
+      }
+      return combined.loss;
+    };
+
     while (step < totalSteps && !stop) {
       const lr = learningRateAt(step, totalSteps, lrConfig);
       setLearningRate(lr);
-      const samples = await stream.next(batchSize, rng.next);
       let loss: number;
       try {
-        const batch = makeTrainingBatch(samples, { inputSize: S, rng: rng.next, augment: config.augment });
-        try {
-          const cost = opt.minimize(
-            () => positionMapLoss(model.apply(batch.images, { training: true }) as tf.Tensor4D, batch.targets, lossWeights),
-            true,
-            variables,
-          );
-          try {
-            loss = (await cost!.data())[0];
-          } finally {
-            cost?.dispose();
-          }
-          if (weightDecay > 0 && Number.isFinite(loss)) {
-            const factor = 1 - lr * weightDecay;
-            tf.tidy(() => decayed.forEach((v) => v.assign(tf.mul(v, factor))));
-          }
-        } finally {
-          batch.images.dispose();
-          batch.targets.dispose();
-        }
+        loss = threaded ? await threadedStep(lr) : await localStep(lr);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (OOM.test(message) || error instanceof RangeError) {
@@ -414,6 +538,8 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   } finally {
     if (handleSignals) removeHandlers();
     hooks.signal?.removeEventListener('abort', onAbort);
+    await pending?.batch.catch(() => {});
+    await pool?.close();
     await stream?.close();
     weights?.dispose();
     optimizer?.dispose();
