@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { createPrnet, decodeImage, coreAssetPath } from '@prnet/core/node';
+import { useTestBackend } from '@prnet/core/testing';
+import type { FaceReconstruction, Prnet } from '@prnet/core';
+import { createBlendshapeEstimator } from './blendshape-estimator.js';
+import { createFaceTracker } from './face-tracker.js';
+import { shippedBasis } from './testing/ict-faces.js';
+
+describe('face tracker with the shipped model (Node, wasm/cpu backend)', () => {
+  it('detects, then tracks from the previous landmarks; tensors stay flat; skips while busy', async () => {
+    await useTestBackend();
+    const prnet = await createPrnet();
+    try {
+      const image = decodeImage(coreAssetPath('samples', 'sample-face.png'));
+      const tracker = createFaceTracker({ prnet, estimator: createBlendshapeEstimator(shippedBasis(), prnet.layout) });
+      const frames: number[] = [];
+      tracker.onFrameObservable.add((f) => frames.push(f.yaw));
+      expect(tracker.update(image)).toBe(true);
+      expect(tracker.update(image)).toBe(false); // busy: skipped, not queued
+      expect(tracker.stats.skipped).toBe(1);
+      await tracker.whenIdle();
+      expect(tracker.tracking).toBe(true);
+      expect(tracker.stats.detections).toBe(1);
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 10; i++) {
+        expect(tracker.update(image)).toBe(true);
+        await tracker.whenIdle();
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      expect(tracker.stats.detections).toBe(1); // tracked from landmarks, no new detection
+      expect(frames).toHaveLength(11);
+      expect(tracker.latest?.blendshapes).toHaveLength(52);
+      expect(tracker.calibrate()).toBe(true);
+      tracker.dispose();
+      tracker.dispose();
+      expect(() => tracker.update(image)).toThrow(/disposed/);
+    } finally {
+      prnet.dispose();
+    }
+  });
+
+  it('reports a lost face and detects again', async () => {
+    let call = 0;
+    const boxes: (unknown | undefined)[] = [];
+    const face = {
+      landmarks68: Float32Array.from({ length: 68 * 3 }, (_, i) => (i % 3 === 0 ? 100 + (i % 50) : i % 3 === 1 ? 100 + (i % 40) : 0)),
+      vertices: new Float32Array(0),
+      pose: { rotation: new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]) },
+    } as unknown as FaceReconstruction;
+    const prnet = {
+      async reconstruct(_image: unknown, options?: { box?: unknown }) {
+        boxes.push(options?.box);
+        call++;
+        if (call === 3) throw Object.assign(new Error('no face'), { code: 'NO_FACE' });
+        return face;
+      },
+    } as unknown as Prnet;
+    const image = { width: 320, height: 240, channels: 3 as const, data: new Uint8Array(320 * 240 * 3) };
+    const tracker = createFaceTracker({ prnet });
+    let lost = 0;
+    tracker.onLostObservable.add(() => lost++);
+    for (let i = 0; i < 4; i++) {
+      tracker.update(image);
+      await tracker.whenIdle();
+    }
+    expect(boxes[0]).toBeUndefined(); // detector
+    expect(boxes[1]).toBeDefined(); // tracked
+    expect(boxes[2]).toBeDefined(); // tracked, fails
+    expect(boxes[3]).toBeUndefined(); // detector again
+    expect(lost).toBe(1);
+    expect(tracker.tracking).toBe(true);
+  });
+});
