@@ -11,10 +11,10 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# Debian packages the tests and tools need (none are required yet beyond Node; the list grows
-# with the browser tests and notebooks). Installed only when missing.
+# Debian packages the tests and tools need (Jupyter's nbconvert and kernel support for the
+# notebooks; the list grows with the browser tests). Installed only when missing.
 need_apt=()
-for pkg in ${PRNET_APT_PACKAGES:-}; do
+for pkg in ${PRNET_APT_PACKAGES:-jupyter-core jupyter-nbconvert python3-nbconvert python3-ipykernel}; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ "${#need_apt[@]}" -gt 0 ]; then
@@ -28,6 +28,17 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
   npm ci --no-audit --loglevel=error
+fi
+
+# The TypeScript Jupyter kernel (tslab, an npm dependency of notebooks/) that the notebooks run
+# on, registered with the system Python's Jupyter for this checkout (again when it points elsewhere).
+tslab_bin="$PWD/node_modules/.bin/tslab"
+if [ -x "$tslab_bin" ] && /usr/bin/python3 -c 'import jupyter_client' 2>/dev/null; then
+  registered=$(/usr/bin/python3 -c 'from jupyter_client.kernelspec import KernelSpecManager as K; print(K().get_kernel_spec("tslab").argv[0])' 2>/dev/null || true)
+  if [ "$registered" != "$tslab_bin" ]; then
+    echo "setup: registering the tslab Jupyter kernel"
+    "$tslab_bin" install --python=/usr/bin/python3 --binary="$tslab_bin" >/dev/null
+  fi
 fi
 
 echo "setup: building packages"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The project's test command: set-up (packages, build), type checks, then every package's tests.
-# Ends with one plain line "N passed, N failed[, N skipped]" summed over the packages.
+# The project's test command: set-up (packages, build), type checks, every package's tests, then
+# the notebooks (scripts/notebooks.sh).
+# Ends with one plain line "N passed, N failed[, N skipped]" summed over the packages and notebooks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -13,8 +14,11 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 npx --no-install turbo run test --concurrency=1 2>&1 | tee "$log" || status=$?
-# vitest prints "Tests  12 passed | 1 failed | 3 skipped (16)" per package.
+# The notebooks, executed headlessly (prints "notebooks: 4 passed, 0 failed").
+bash scripts/notebooks.sh 2>&1 | tee -a "$log" || status=$?
+# vitest prints "Tests  12 passed | 1 failed | 3 skipped (16)" per package; each notebook counts as one test.
 sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
+  /^notebooks: [0-9]+ passed, [0-9]+ failed/ { p += $2; f += $4 }
   /Tests +[0-9]/ {
     for (i = 1; i <= NF; i++) {
       if ($(i+1) ~ /^passed/) p += $i
