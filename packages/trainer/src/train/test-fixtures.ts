@@ -39,19 +39,19 @@ export async function writeTinyModel(dir: string): Promise<string> {
 
 /**
  * `count` samples: the synthetic mean face at a random pose (±30° yaw/pitch, ±20° roll), scale and
- * position in a 48² image whose pixels show the face's UV coordinates (so the image determines
- * the position map). Deterministic in `seed`.
+ * position in a `size`² (48²) image whose pixels show the face's UV coordinates (so the image determines
+ * the position map). Deterministic in `seed`. `size` scales image and face together (benchmarks).
  */
-export function tinySamples(layout: UvLayout, count: number, seed = 1): Sample[] {
+export function tinySamples(layout: UvLayout, count: number, seed = 1, size = 48): Sample[] {
   const rng = createRng(seed);
-  const size = 48;
+  const f = size / 48;
   const R = layout.resolution;
   return Array.from({ length: count }, (_, index) => {
     const pose = { pitch: (rng() * 2 - 1) * 30, yaw: (rng() * 2 - 1) * 30, roll: (rng() * 2 - 1) * 20 };
     const positionMap = posedPositionMap(layout, {
       rotation: rotationFromAngles(pose.pitch, pose.yaw, pose.roll),
-      scale: 1.6 + rng() * 0.6,
-      translation: [size / 2 + (rng() * 2 - 1) * 4, size / 2 + (rng() * 2 - 1) * 4, 0],
+      scale: (1.6 + rng() * 0.6) * f,
+      translation: [size / 2 + (rng() * 2 - 1) * 4 * f, size / 2 + (rng() * 2 - 1) * 4 * f, 0],
     });
     let meanZ = 0;
     for (const p of layout.vertexPixels) meanZ += positionMap[p * 3 + 2];
