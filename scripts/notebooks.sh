@@ -33,13 +33,24 @@ trap 'rm -rf "$out"' EXIT
 passed=0
 failed=0
 for nb in "${files[@]}"; do
+  if [ ! -f "$nb" ]; then
+    echo "notebooks: FAIL $nb (no such file)"
+    failed=$((failed + 1))
+    continue
+  fi
   if [ "$update" -eq 1 ]; then where=(--inplace); else where=(--output-dir "$out"); fi
   started=$SECONDS
   # Each cell may take up to 5 minutes, each notebook 10; no timing metadata (stable diffs with --update).
-  if timeout 600 "$jupyter" nbconvert --to notebook --execute "${where[@]}" \
-    --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.record_timing=False "$nb" >"$out/log" 2>&1; then
+  rc=0
+  timeout 600 "$jupyter" nbconvert --to notebook --execute "${where[@]}" \
+    --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.record_timing=False "$nb" >"$out/log" 2>&1 || rc=$?
+  if [ "$rc" -eq 0 ]; then
     echo "notebooks: ok   $nb ($((SECONDS - started)) s)"
     passed=$((passed + 1))
+  elif ! grep -q CellExecutionError "$out/log"; then
+    echo "notebooks: FAIL $nb ($((SECONDS - started)) s, exit $rc$([ "$rc" -eq 124 ] && echo ', timed out'))"
+    grep -v '^\s*$' "$out/log" | tail -n 20 | sed 's/^/    /'
+    failed=$((failed + 1))
   else
     echo "notebooks: FAIL $nb ($((SECONDS - started)) s)"
     # nbconvert's traceback names the failing cell; tslab reports the error itself (type errors,

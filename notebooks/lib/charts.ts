@@ -17,7 +17,7 @@ const DEFAULTS = {
     font: 'Helvetica, Arial, sans-serif',
     view: { stroke: '#ddd' },
     axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#eee' },
-    legend: { labelFontSize: 11, titleFontSize: 12 },
+    legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 0 },
     title: { fontSize: 14, anchor: 'start' },
   },
 };
