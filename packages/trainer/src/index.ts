@@ -19,3 +19,4 @@ export * from './eval/index.js';
 export * from './data/index.js';
 export * from './train/index.js';
 export * from './backend/index.js';
+export * from './label/index.js';

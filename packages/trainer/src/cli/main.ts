@@ -16,6 +16,9 @@ Usage:
   prnet-train data sheet|verify …
       Synthetic training data: rendered faces with exact position maps, sharded, resumable
       (prnet-train data --help).
+  prnet-train data label --aflw DIR --out DIR [--limit N] [--seed S] · data label-calibrate …
+      Real photos (AFLW crops) labelled by fitting the ICT model to MediaPipe's face mesh and the
+      annotated points: same dataset format, per-photo quality, fit-report.json.
   prnet-train train --run DIR --data DIR[:weight]... [--steps N] [--batch N] [--resume] …
       Train a model (tfjs-node-gpu → tfjs-node → wasm with fast gradient kernels → cpu);
       checkpoints, resume, JSONL logs, validation (prnet-train train --help).

@@ -4,8 +4,9 @@ import { writeDatasetContactSheet } from './contact-sheet.js';
 import { openDataset } from './dataset-reader.js';
 import type { ImageFormat } from './sample-codec.js';
 import { writeSyntheticDataset, type DatasetProgress } from './write-dataset.js';
+import { LABEL_COMMAND_HELP } from '../label/label-help.js';
 
-export const DATA_COMMAND_HELP = `prnet-train data — synthetic training data
+export const DATA_COMMAND_HELP = `prnet-train data — synthetic training data and fitted real-photo labels
 
   prnet-train data synth --out DIR --count N [--seed S] [--workers W] [--image-size 192]
                          [--uv-resolution 128] [--shard-size 500] [--image-format rgb|jpeg] [--data DIR]
@@ -15,7 +16,7 @@ export const DATA_COMMAND_HELP = `prnet-train data — synthetic training data
       Contact sheet of random samples with their 68 landmarks and position-map dots.
   prnet-train data verify DIR
       Check every shard's size and crc32; exit code 1 when any is corrupt or missing.
-`;
+${LABEL_COMMAND_HELP}`;
 
 export interface DataCommandIo {
   /** Where progress lines go. [console.log] */
@@ -123,6 +124,10 @@ export async function runDataCommand(argv: readonly string[], io: DataCommandIo 
     const indices = writeDatasetContactSheet(dir, out, intFlag(flags, 'n', 16), { seed: intFlag(flags, 'seed', 0) });
     log(`wrote ${out} (samples ${indices.join(', ')})`);
     return 0;
+  }
+  if (sub === 'label' || sub === 'label-calibrate') {
+    const { runLabelCommand } = await import('../label/label-command.js');
+    return runLabelCommand(sub, flags, log, io.progressInterval ?? 10);
   }
   if (sub === 'verify') {
     checkKnown(flags, []);

@@ -1,0 +1,329 @@
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidArgumentError, type RgbImage } from '@prnet/core';
+import { decodeImage } from '@prnet/core/node';
+import { DatasetError } from '../data/dataset-error.js';
+import { EXPRESSION_NAMES } from '../data/expressions.js';
+import { fileCrc32, readManifest, writeManifest, type DatasetManifest, type ShardEntry } from '../data/manifest.js';
+import { encodeSample, encodeShardHeader, type ImageFormat } from '../data/sample-codec.js';
+import { shardFileName, shardIsValid } from '../data/write-dataset.js';
+import { loadIctModel, type IctModel } from '../ict/ict-model.js';
+import { createRng } from '../render/procedural.js';
+import { annotationBox, readAflwAnnotations, type AflwAnnotation } from './aflw21.js';
+import { aflw21PointsFromCorrespondence, isCalibrationSample, loadAflw21Correspondence } from './calibrate-aflw21.js';
+import { loadTeacherCorrespondence, type TeacherCorrespondence } from './correspondence.js';
+import { buildFitReport, type FitReport, type QualityRecord } from './fit-report.js';
+import { createPhotoLabeller, type PhotoLabeller } from './label-photo.js';
+import { loadTeacher, type Teacher } from './teacher.js';
+
+/**
+ * Version of the labelling code. Bump it whenever the same photo would get a different label,
+ * so a dataset is never resumed with labels from two versions.
+ */
+export const LABEL_VERSION = 1;
+
+/** Progress of `writeLabelledDataset`, reported after every photo. */
+export interface LabelProgress {
+  /** Photos handled (in kept shards + labelled by this run). */
+  readonly done: number;
+  readonly total: number;
+  /** Photos labelled by this run. */
+  readonly labelled: number;
+  readonly kept: number;
+  readonly dropped: number;
+  readonly shardsDone: number;
+  readonly shardsTotal: number;
+  readonly elapsedSeconds: number;
+  /** Photos per wall-clock second of this run. */
+  readonly rate: number;
+  readonly etaSeconds: number;
+}
+
+export interface LabelDatasetOptions {
+  /** The AFLW crops folder (annotations.json + images/). */
+  readonly aflwDir: string;
+  /** Dataset folder (created). Re-running on the same folder resumes. */
+  readonly outDir: string;
+  /** Label only the first N photos of the seeded order. [all] */
+  readonly limit?: number;
+  /** Seed of the photo order (a permutation of the annotations). [0] */
+  readonly seed?: number;
+  /** Photos per shard (the shard holds the kept ones). [500] */
+  readonly shardSize?: number;
+  /** Position-map side R. [128] */
+  readonly uvResolution?: number;
+  readonly imageFormat?: ImageFormat;
+  /** Drop a label whose NME against the annotations exceeds this. [0.08] */
+  readonly maxNme?: number;
+  /** Drop a label whose teacher face score is below this. [0.5] */
+  readonly minFaceScore?: number;
+  /** Fit the annotated points as well as the teacher's. [true] */
+  readonly useAnnotations?: boolean;
+  /** ICT model folder. [the shared data's] */
+  readonly ictDir?: string;
+  readonly model?: IctModel;
+  readonly teacher?: Teacher;
+  readonly correspondence?: TeacherCorrespondence;
+  readonly onProgress?: (progress: LabelProgress) => void;
+}
+
+export interface LabelDatasetResult {
+  readonly manifest: DatasetManifest;
+  readonly report: FitReport;
+  readonly labelled: number;
+  readonly skippedShards: number;
+  readonly seconds: number;
+  /** CPU seconds this run spent in the teacher and in fitting + encoding (one thread). */
+  readonly teacherCpuSeconds: number;
+  readonly fitCpuSeconds: number;
+}
+
+export function qualityFileName(shard: number): string {
+  return `shard-${String(shard).padStart(5, '0')}.quality.json`;
+}
+
+/** The photo order: a seeded permutation of [0, n) (Fisher–Yates on `createRng(seed)`). */
+export function photoOrder(n: number, seed: number): Uint32Array {
+  const order = Uint32Array.from({ length: n }, (_, i) => i);
+  const rng = createRng(seed ^ 0x4c41424c);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/**
+ * Labels AFLW crops with fitted morphable-model labels and writes them as a sharded dataset in
+ * the synthetic format (`manifest.json` + `shard-*.bin`, read by `openDataset`), plus per shard a
+ * `shard-*.quality.json` with every photo's quality (kept or dropped) and a `fit-report.json`
+ * (NME against the annotations per yaw bin). Deterministic for (annotations, seed, limit,
+ * options); complete shards are kept on a re-run, the rest relabelled.
+ */
+export async function writeLabelledDataset(options: LabelDatasetOptions): Promise<LabelDatasetResult> {
+  const seed = options.seed ?? 0;
+  const shardSize = options.shardSize ?? 500;
+  const uvResolution = options.uvResolution ?? 128;
+  const imageFormat = options.imageFormat ?? 'rgb';
+  const maxNme = options.maxNme ?? 0.08;
+  const minFaceScore = options.minFaceScore ?? 0.5;
+  const useAnnotations = options.useAnnotations ?? true;
+  if (!Number.isInteger(shardSize) || shardSize < 1) throw new InvalidArgumentError(`shardSize must be a positive integer, got ${shardSize}`);
+  if (imageFormat !== 'rgb' && imageFormat !== 'jpeg') throw new InvalidArgumentError(`imageFormat must be 'rgb' or 'jpeg', got ${imageFormat}`);
+  const annotations = readAflwAnnotations(options.aflwDir);
+  const count = Math.min(annotations.length, options.limit ?? annotations.length);
+  if (!(count > 0)) throw new InvalidArgumentError(`nothing to label (limit ${options.limit}, ${annotations.length} annotations)`);
+  const order = photoOrder(annotations.length, seed).subarray(0, count);
+  const readImage = (a: AflwAnnotation): RgbImage => decodeImage(join(options.aflwDir, a.image));
+  const imageSize = readImage(annotations[order[0]]).width;
+
+  const correspondence = options.correspondence ?? loadTeacherCorrespondence();
+  const aflw21 = loadAflw21Correspondence();
+  mkdirSync(options.outDir, { recursive: true });
+  const generator = {
+    source: 'aflw-crops',
+    teacher: correspondence.teacher,
+    correspondenceRenders: correspondence.renders,
+    aflw21: aflw21 ? 'calibrated (assets/aflw21-to-ict.json)' : '68-landmark definitions',
+    limit: count,
+    maxNme,
+    minFaceScore,
+    useAnnotations,
+  };
+  const base = {
+    format: 'prnet-dataset' as const,
+    version: 1 as const,
+    kind: 'fitted' as const,
+    seed,
+    count,
+    imageSize,
+    uvResolution,
+    shardSize,
+    imageFormat,
+    positionMapEncoding: 'uint16-range' as const,
+    frame: 'image' as const,
+    expressionNames: [...EXPRESSION_NAMES],
+    generatorVersion: LABEL_VERSION,
+    generator,
+    licence: 'AFLW: non-commercial research use only; weights trained on these labels inherit that restriction.',
+  };
+  const plan: { shard: number; start: number; count: number; file: string }[] = [];
+  for (let shard = 0; shard * shardSize < count; shard++) {
+    const start = shard * shardSize;
+    plan.push({ shard, start, count: Math.min(shardSize, count - start), file: shardFileName(shard) });
+  }
+  const done = new Map<number, ShardEntry>();
+  if (existsSync(join(options.outDir, 'manifest.json'))) {
+    const old = readManifest(options.outDir);
+    const keys = ['seed', 'count', 'imageSize', 'uvResolution', 'shardSize', 'imageFormat', 'generatorVersion'] as const;
+    const differs: string[] = keys.filter((k) => old[k] !== base[k]);
+    if ((old.kind as string) !== base.kind) differs.push('kind');
+    if (JSON.stringify(old.generator ?? {}) !== JSON.stringify(generator)) differs.push('generator');
+    if (differs.length > 0) {
+      throw new DatasetError('DATASET_MISMATCH', `${options.outDir} holds a dataset with different ${differs.join(', ')}; use another folder or delete it`);
+    }
+    for (const entry of old.shards) {
+      const p = plan.find((x) => x.file === entry.file);
+      if (p && entry.start === p.start && shardIsValid(options.outDir, entry) && existsSync(join(options.outDir, qualityFileName(p.shard)))) done.set(p.shard, entry);
+    }
+  }
+  const writeCurrentManifest = () => {
+    const shards = [...done.values()].sort((a, b) => a.start - b.start);
+    writeManifest(options.outDir, { ...base, shards, complete: shards.length === plan.length } as unknown as DatasetManifest);
+  };
+  writeCurrentManifest();
+
+  const model = options.model ?? loadIctModel(options.ictDir);
+  const teacher = options.teacher ?? (await loadTeacher());
+  const labeller: PhotoLabeller = createPhotoLabeller(model, teacher, correspondence, {
+    uvResolution,
+    useAnnotations,
+    aflw21: aflw21 ? aflw21PointsFromCorrespondence(aflw21) : undefined,
+  });
+
+  const t0 = performance.now();
+  const donePhotos = () => [...done.keys()].reduce((s, k) => s + plan[k].count, 0);
+  const skippedShards = done.size;
+  let labelled = 0;
+  let kept = 0;
+  let dropped = 0;
+  let teacherCpu = 0;
+  let fitCpu = 0;
+  const report = (inFlight: number) => {
+    const elapsed = (performance.now() - t0) / 1000;
+    const rate = labelled / elapsed;
+    const doneNow = donePhotos() + inFlight;
+    options.onProgress?.({
+      done: doneNow,
+      total: count,
+      labelled,
+      kept,
+      dropped,
+      shardsDone: done.size,
+      shardsTotal: plan.length,
+      elapsedSeconds: elapsed,
+      rate,
+      etaSeconds: rate > 0 ? (count - doneNow) / rate : Infinity,
+    });
+  };
+  let inFlight = 0;
+  for (const p of plan) {
+    if (done.has(p.shard)) continue;
+    const tmp = join(options.outDir, `${p.file}.partial`);
+    const fd = openSync(tmp, 'w');
+    const records: QualityRecord[] = [];
+    try {
+      writeSync(fd, encodeShardHeader({ count: 0, start: p.start, imageSize, uvResolution, imageFormat }));
+      let written = 0;
+      for (let k = 0; k < p.count; k++) {
+        const aflwIndex = order[p.start + k];
+        const a = annotations[aflwIndex];
+        const record: { -readonly [K in keyof QualityRecord]: QualityRecord[K] } = {
+          aflwIndex,
+          image: a.image,
+          yawDegrees: a.yawDegrees,
+          calibration: isCalibrationSample(aflwIndex),
+          nme: null,
+          nmeTeacherOnly: null,
+          faceScore: null,
+          teacherRms: null,
+          points: 0,
+          pose: null,
+          kept: false,
+          record: -1,
+        };
+        const image = readImage(a);
+        const { box, count: annotated } = annotationBox(a.landmarks21);
+        if (annotated < 4 || !(box[2] > box[0]) || !(box[3] > box[1])) {
+          record.reason = 'too few annotated points';
+        } else {
+          const c0 = cpuMs();
+          const result = teacher.run(image, box);
+          const c1 = cpuMs();
+          const label = labeller.labelFromTeacher(result, a);
+          const q = label.quality;
+          Object.assign(record, {
+            nme: q.nme,
+            nmeTeacherOnly: q.nmeTeacherOnly,
+            faceScore: q.faceScore,
+            teacherRms: q.teacherRms,
+            points: q.points,
+            pose: label.pose,
+          });
+          if (!(q.faceScore >= minFaceScore)) record.reason = `face score ${q.faceScore.toFixed(2)} < ${minFaceScore}`;
+          else if (!(q.nme <= maxNme)) record.reason = `NME ${(100 * q.nme).toFixed(1)} % > ${(100 * maxNme).toFixed(1)} %`;
+          else {
+            const bytes = encodeSample(
+              { index: aflwIndex, seed: 0, image, positionMap: label.positionMap, landmarks68: label.landmarks68, pose: label.pose, expression: label.expression },
+              labeller.uv.mask,
+              imageFormat,
+            );
+            let o = 0;
+            while (o < bytes.length) o += writeSync(fd, bytes, o, bytes.length - o);
+            record.kept = true;
+            record.record = written++;
+          }
+          teacherCpu += c1 - c0;
+          fitCpu += cpuMs() - c1;
+        }
+        if (record.kept) kept++;
+        else dropped++;
+        records.push(record);
+        labelled++;
+        inFlight++;
+        report(inFlight);
+      }
+      writeSync(fd, encodeShardHeader({ count: written, start: p.start, imageSize, uvResolution, imageFormat }), 0, 32, 0);
+      fsyncSync(fd);
+      closeSync(fd);
+      renameSync(tmp, join(options.outDir, p.file));
+      writeFileSync(join(options.outDir, qualityFileName(p.shard)), `${JSON.stringify(records)}\n`);
+      const { bytes, crc32 } = fileCrc32(join(options.outDir, p.file));
+      done.set(p.shard, { file: p.file, start: p.start, count: written, bytes, crc32 });
+      inFlight = 0;
+      writeCurrentManifest();
+      report(0);
+    } catch (error) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+      rmSync(tmp, { force: true });
+      throw error;
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const quality: QualityRecord[] = [];
+  for (const p of plan) quality.push(...(JSON.parse(readFileSync(join(options.outDir, qualityFileName(p.shard)), 'utf8')) as QualityRecord[]));
+  const fitReport = buildFitReport(quality, {
+    maxNme,
+    minFaceScore,
+    useAnnotations,
+    run: labelled > 0
+      ? {
+          photos: labelled,
+          seconds,
+          photosPerSecond: labelled / seconds,
+          teacherCpuMsPerPhoto: teacherCpu / labelled,
+          fitCpuMsPerPhoto: fitCpu / labelled,
+          photosPerCpuSecond: (1000 * labelled) / (teacherCpu + fitCpu),
+        }
+      : undefined,
+  });
+  writeFileSync(join(options.outDir, 'fit-report.json'), `${JSON.stringify(fitReport, null, 1)}\n`);
+  return {
+    manifest: readManifest(options.outDir),
+    report: fitReport,
+    labelled,
+    skippedShards,
+    seconds,
+    teacherCpuSeconds: teacherCpu / 1000,
+    fitCpuSeconds: fitCpu / 1000,
+  };
+}
