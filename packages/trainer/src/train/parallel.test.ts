@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTrainingBackend } from '../backend/init-backend.js';
 import type { SubBatchResult } from './gradient-worker.js';
@@ -38,7 +39,16 @@ function hooks(extra: Partial<TrainHooks> = {}): TrainHooks {
 
 async function losses(name: string, overrides: Partial<TrainConfig>, extra: Partial<TrainHooks> = {}): Promise<{ losses: number[]; checkpoint: string }> {
   const out: number[] = [];
-  const result = await train(config(name, overrides), hooks({ onStep: (r) => out.push(r.loss), ...extra }));
+  const result = await train(
+    config(name, overrides),
+    hooks({
+      ...extra,
+      onStep: (r) => {
+        out.push(r.loss);
+        extra.onStep?.(r);
+      },
+    }),
+  );
   expect(result.status).toBe('completed');
   return { losses: out, checkpoint: result.checkpoint };
 }
@@ -103,13 +113,21 @@ describe('data-parallel training (worker threads, tiny prnet-light, wasm)', () =
 
   it('2 sub-batches: 2 workers give the same losses and weights as 1 worker (augmentation, two datasets)', async () => {
     const one = await losses('k2-w1', { subBatches: 2, workers: 1 });
-    const two = await losses('k2-w2', { workers: 2 });
+    const counts: number[] = [];
+    const two = await losses('k2-w2', { workers: 2 }, { onStep: () => counts.push(tf.memory().numTensors) });
+    // Adam creates its moments on the first update; after that nothing accumulates on the main thread.
+    expect(new Set(counts.slice(1)).size).toBe(1);
     expect(one.losses).toHaveLength(6);
     expectClose(two.losses, one.losses, 1e-6);
     expectClose(weightsOf(two.checkpoint), weightsOf(one.checkpoint), 1e-5);
     // The sub-batch count is part of the run: a 2-worker run is not the 1-sub-batch run.
     const local = await losses('k1', {});
     expect(Math.abs(local.losses[5] - one.losses[5])).toBeGreaterThan(0);
+    // Resuming a one-sub-batch run with 2 workers keeps its sub-batch (on the calling thread) and says so.
+    const lines: string[] = [];
+    const more = await train(config('k1', { steps: 7, workers: 2, resume: true }), hooks({ log: (l) => lines.push(l) }));
+    expect(more.step).toBe(7);
+    expect(lines.join('\n')).toMatch(/2 workers asked for, but the run splits each batch into 1 sub-batch \(as when it started\): using 1/);
     const state = JSON.parse(readFileSync(join(two.checkpoint, 'state.json'), 'utf8'));
     expect(state.config.subBatches).toBe(2);
   });

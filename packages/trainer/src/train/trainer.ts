@@ -323,6 +323,12 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
 
     const sizes = subBatchSizes(batchSize, subBatches);
     const statVariables = model.nonTrainableWeights.map((w) => w.read() as tf.Variable);
+    if (workersWanted > workers) {
+      log(
+        `prnet-train: ${workersWanted} workers asked for, but the run splits each batch into ${subBatches} sub-batch${subBatches > 1 ? 'es' : ''}` +
+          `${resumeState && config.subBatches === undefined ? ' (as when it started)' : ''}: using ${workers}`,
+      );
+    }
     if (threaded) {
       const backend = backendName ?? activeBackendName();
       if (backend === 'tensorflow' || backend === 'tensorflow-gpu') {
@@ -331,7 +337,6 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
           `worker threads train on the wasm or cpu backend; '${backend}' uses every core itself: run it with --workers 1 and one sub-batch`,
         );
       }
-      if (workersWanted > workers) log(`prnet-train: ${workersWanted} workers asked for, ${subBatches} sub-batch${subBatches > 1 ? 'es' : ''} per batch: using ${workers}`);
       log(`prnet-train: data-parallel training on ${workers} worker thread${workers > 1 ? 's' : ''}, sub-batches of ${sizes.join('+')} samples`);
       pool = await startGradientPool(workers, {
         modelPath: resumeState ? join(previous!.dir, 'model.json') : init,
