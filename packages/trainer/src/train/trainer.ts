@@ -6,6 +6,7 @@ import { coreAssetPath, loadDefaultUvLayout, loadPrnetNetworkFromFile } from '@p
 import { initTrainingBackend, type TrainingBackendName } from '../backend/init-backend.js';
 import { makeTrainingBatch, type AugmentOptions } from '../data/augment.js';
 import { openDataset, type DatasetReader } from '../data/dataset-reader.js';
+import type { Sample } from '../data/sample.js';
 import {
   configHash,
   latestCheckpoint,
@@ -407,8 +408,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     };
 
     /** One update on this thread. */
-    const localStep = async (lr: number): Promise<number> => {
-      const samples = await stream!.next(batchSize, rng.next);
+    const localStep = async (lr: number, samples: Sample[]): Promise<number> => {
       const batch = makeTrainingBatch(samples, { inputSize: S, rng: rng.next, augment: config.augment });
       try {
         const cost = opt.minimize(
@@ -480,9 +480,10 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     while (step < totalSteps && !stop) {
       const lr = learningRateAt(step, totalSteps, lrConfig);
       setLearningRate(lr);
+      const samples = threaded ? undefined : await stream.next(batchSize, rng.next);
       let loss: number;
       try {
-        loss = threaded ? await threadedStep(lr) : await localStep(lr);
+        loss = samples ? await localStep(lr, samples) : await threadedStep(lr);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (OOM.test(message) || error instanceof RangeError) {
