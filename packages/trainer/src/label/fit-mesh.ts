@@ -182,8 +182,15 @@ export function solveSpd(H: Float64Array, g: Float64Array, n: number): Float64Ar
  * pin the variables outside their bounds at the bound, re-solve the rest; repeat (a pinned
  * variable whose gradient points inwards is released). Exact for a few active bounds.
  */
-export function solveBoxedQuadratic(H: Float64Array, g: Float64Array, lo: Float64Array, hi: Float64Array, n: number): Float64Array {
-  const pinned = new Int8Array(n); // 0 free, −1 at lo, +1 at hi
+export function solveBoxedQuadratic(
+  H: Float64Array,
+  g: Float64Array,
+  lo: Float64Array,
+  hi: Float64Array,
+  n: number,
+  /** [n] the active set to start from (0 free, −1 at lo, +1 at hi), updated in place: pass the last solve's to warm-start. */
+  pinned: Int8Array = new Int8Array(n),
+): Float64Array {
   const x = new Float64Array(n);
   for (let round = 0; round < 20; round++) {
     const free: number[] = [];
@@ -340,19 +347,28 @@ export function createMeshFitter(
         }
         J[4 + axis] = 1;
       };
+      // Cross block C = Σ w·Bᵀ·J (K×7) accumulated densely, copied into H once.
+      const C = new Float64Array(K * 7);
       const addRow = (w: number, y: number, basisRow: Float64Array | ArrayLike<number>, basisOffset: number, withBasisBlock: boolean) => {
+        const wy = w * y;
+        const [j0, j1, j2, j3, j4, j5, j6] = J;
         for (let k = 0; k < K; k++) {
           const bk = basisRow[basisOffset + k];
-          g[k] += w * y * bk;
           if (bk === 0) continue;
-          if (withBasisBlock) for (let q = 0; q < K; q++) H[k * KP + q] += w * bk * basisRow[basisOffset + q];
-          for (let j = 0; j < 7; j++) {
-            H[k * KP + K + j] += w * bk * J[j];
-            H[(K + j) * KP + k] += w * bk * J[j];
-          }
+          g[k] += wy * bk;
+          const wb = w * bk;
+          if (withBasisBlock) for (let q = 0; q < K; q++) H[k * KP + q] += wb * basisRow[basisOffset + q];
+          const c = k * 7;
+          C[c] += wb * j0;
+          C[c + 1] += wb * j1;
+          C[c + 2] += wb * j2;
+          C[c + 3] += wb * j3;
+          C[c + 4] += wb * j4;
+          C[c + 5] += wb * j5;
+          C[c + 6] += wb * j6;
         }
         for (let j = 0; j < 7; j++) {
-          g[K + j] += w * y * J[j];
+          g[K + j] += wy * J[j];
           for (let q = 0; q < 7; q++) H[(K + j) * KP + K + q] += w * J[j] * J[q];
         }
       };
@@ -400,6 +416,12 @@ export function createMeshFitter(
             J.set(Jrot);
             addRow(w2d, target[a] - rn, rb, 0, true);
           }
+        }
+      }
+      for (let k = 0; k < K; k++) {
+        for (let j = 0; j < 7; j++) {
+          H[k * KP + K + j] = C[k * 7 + j];
+          H[(K + j) * KP + k] = C[k * 7 + j];
         }
       }
       const lambdaId = noise * noise;

@@ -47,7 +47,7 @@ export async function runLabelCommand(
     return n;
   };
   const known = sub === 'label'
-    ? ['aflw', 'out', 'limit', 'seed', 'shard-size', 'max-nme', 'min-face-score', 'no-annotations', 'image-format', 'sheet', 'data']
+    ? ['aflw', 'out', 'limit', 'seed', 'shard-size', 'max-nme', 'min-face-score', 'no-annotations', 'image-format', 'sheet', 'data', 'workers', 'child-shards']
     : ['aflw', 'renders', 'samples', 'out-dir', 'data'];
   for (const k of flags.keys()) if (!known.includes(k)) throw new InvalidArgumentError(`unknown option --${k}\n\n${LABEL_COMMAND_HELP}`);
   const aflw = flags.get('aflw');
@@ -95,10 +95,17 @@ export async function runLabelCommand(
 
   const outDir = flags.get('out');
   if (!outDir) throw new InvalidArgumentError(`data label needs --out DIR\n\n${LABEL_COMMAND_HELP}`);
+  const childShards = flags.get('child-shards')?.split(',').map(Number);
+  const workers = num('workers', 1)!;
+  // A child re-runs this command line with --workers 1 and --child-shards appended by the parent.
+  const argv = process.argv.slice(2);
+  const w = argv.indexOf('--workers');
+  if (w >= 0) argv.splice(w, 2);
+  const workerCommand = [process.execPath, ...process.execArgv, process.argv[1], ...argv, '--workers', '1'];
   const interval = progressInterval * 1000;
   let last = -Infinity;
   let lastShards = -1;
-  log(`labelling AFLW crops from ${aflw} into ${outDir}`);
+  if (!childShards) log(`labelling AFLW crops from ${aflw} into ${outDir}${workers > 1 ? ` with ${workers} child processes` : ''}`);
   const result = await writeLabelledDataset({
     aflwDir: aflw,
     outDir,
@@ -110,7 +117,11 @@ export async function runLabelCommand(
     useAnnotations: flags.get('no-annotations') !== 'true',
     imageFormat: (flags.get('image-format') ?? 'rgb') as ImageFormat,
     ictDir,
+    workers,
+    workerCommand: workers > 1 ? workerCommand : undefined,
+    childShards,
     onProgress: (p) => {
+      if (childShards) return;
       const now = performance.now();
       if (now - last >= interval || p.shardsDone !== lastShards || p.done === p.total) {
         log(formatLabelProgress(p));
@@ -119,11 +130,12 @@ export async function runLabelCommand(
       }
     },
   });
+  if (childShards) return 0;
   const r = result.report;
   log(`done: ${r.photos} photos, ${r.kept} kept, ${r.dropped} dropped ${JSON.stringify(r.dropReasons)}; ${result.skippedShards} shards kept from before`);
   if (r.run) {
     log(
-      `speed (this run, one thread): ${r.run.photosPerSecond.toFixed(2)} photos/s wall; per core ${r.run.photosPerCpuSecond.toFixed(2)} photos/CPU-s ` +
+      `speed (this run): ${r.run.photosPerSecond.toFixed(2)} photos/s wall; per core ${r.run.photosPerCpuSecond.toFixed(2)} photos/CPU-s ` +
         `(teacher ${r.run.teacherCpuMsPerPhoto.toFixed(1)} ms, fit + encode ${r.run.fitCpuMsPerPhoto.toFixed(1)} ms CPU per photo)`,
     );
   }

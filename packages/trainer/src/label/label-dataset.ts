@@ -1,5 +1,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { InvalidArgumentError, type RgbImage } from '@prnet/core';
 import { decodeImage } from '@prnet/core/node';
 import { DatasetError } from '../data/dataset-error.js';
@@ -65,7 +67,25 @@ export interface LabelDatasetOptions {
   readonly teacher?: Teacher;
   readonly correspondence?: TeacherCorrespondence;
   readonly onProgress?: (progress: LabelProgress) => void;
+  /**
+   * Child processes that label shards in parallel (each loads its own teacher and model; this
+   * process writes the manifest). Needs `workerCommand`. [1: label in this process]
+   */
+  readonly workers?: number;
+  /** The argv that starts this labelling again as a child (the CLI's own command line); `--child-shards a,b,…` is appended. */
+  readonly workerCommand?: readonly string[];
+  /**
+   * Child mode (set by the parent through `--child-shards`): label only these shards, write
+   * their files and sidecars, report on stdout as JSON lines, leave the manifest and report alone.
+   */
+  readonly childShards?: readonly number[];
 }
+
+/** A child's stdout lines (JSON). */
+type ChildMessage =
+  | { readonly type: 'photo'; readonly kept: boolean }
+  | { readonly type: 'shard'; readonly shard: number; readonly entry: ShardEntry }
+  | { readonly type: 'cpu'; readonly teacherMs: number; readonly fitMs: number };
 
 export interface LabelDatasetResult {
   readonly manifest: DatasetManifest;
@@ -172,19 +192,24 @@ export async function writeLabelledDataset(options: LabelDatasetOptions): Promis
       if (p && entry.start === p.start && shardIsValid(options.outDir, entry) && existsSync(join(options.outDir, qualityFileName(p.shard)))) done.set(p.shard, entry);
     }
   }
+  const child = options.childShards !== undefined;
+  const workers = options.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new InvalidArgumentError(`workers must be an integer in [1, 64], got ${workers}`);
+  if (workers > 1 && !options.workerCommand) throw new InvalidArgumentError('workers > 1 needs workerCommand (the command line that starts a child)');
   const writeCurrentManifest = () => {
+    if (child) return;
     const shards = [...done.values()].sort((a, b) => a.start - b.start);
     writeManifest(options.outDir, { ...base, shards, complete: shards.length === plan.length } as unknown as DatasetManifest);
   };
   writeCurrentManifest();
 
-  const model = options.model ?? loadIctModel(options.ictDir);
-  const teacher = options.teacher ?? (await loadTeacher());
-  const labeller: PhotoLabeller = createPhotoLabeller(model, teacher, correspondence, {
-    uvResolution,
-    useAnnotations,
-    aflw21: aflw21 ? aflw21PointsFromCorrespondence(aflw21) : undefined,
-  });
+  const parallel = workers > 1 && !child;
+  const model = parallel ? undefined : (options.model ?? loadIctModel(options.ictDir));
+  const teacher = parallel ? undefined : (options.teacher ?? (await loadTeacher()));
+  const labeller: PhotoLabeller | undefined =
+    model && teacher
+      ? createPhotoLabeller(model, teacher, correspondence, { uvResolution, useAnnotations, aflw21: aflw21 ? aflw21PointsFromCorrespondence(aflw21) : undefined })
+      : undefined;
 
   const t0 = performance.now();
   const donePhotos = () => [...done.keys()].reduce((s, k) => s + plan[k].count, 0);
@@ -212,8 +237,23 @@ export async function writeLabelledDataset(options: LabelDatasetOptions): Promis
     });
   };
   let inFlight = 0;
-  for (const p of plan) {
-    if (done.has(p.shard)) continue;
+  const photoDone = (isKept: boolean) => {
+    if (isKept) kept++;
+    else dropped++;
+    labelled++;
+    inFlight++;
+    report(inFlight);
+  };
+  const shardDone = (p: (typeof plan)[number], entry: ShardEntry) => {
+    done.set(p.shard, entry);
+    inFlight -= p.count;
+    writeCurrentManifest();
+    report(inFlight);
+  };
+
+  /** Labels one planned shard into its file and sidecar; returns its manifest entry. */
+  const labelShard = (p: (typeof plan)[number], onPhoto: (kept: boolean) => void): ShardEntry => {
+    if (!labeller || !teacher) throw new DatasetError('DATASET_WORKER', 'no labeller in this process');
     const tmp = join(options.outDir, `${p.file}.partial`);
     const fd = openSync(tmp, 'w');
     const records: QualityRecord[] = [];
@@ -271,12 +311,8 @@ export async function writeLabelledDataset(options: LabelDatasetOptions): Promis
           teacherCpu += c1 - c0;
           fitCpu += cpuMs() - c1;
         }
-        if (record.kept) kept++;
-        else dropped++;
         records.push(record);
-        labelled++;
-        inFlight++;
-        report(inFlight);
+        onPhoto(record.kept);
       }
       writeSync(fd, encodeShardHeader({ count: written, start: p.start, imageSize, uvResolution, imageFormat }), 0, 32, 0);
       fsyncSync(fd);
@@ -284,10 +320,7 @@ export async function writeLabelledDataset(options: LabelDatasetOptions): Promis
       renameSync(tmp, join(options.outDir, p.file));
       writeFileSync(join(options.outDir, qualityFileName(p.shard)), `${JSON.stringify(records)}\n`);
       const { bytes, crc32 } = fileCrc32(join(options.outDir, p.file));
-      done.set(p.shard, { file: p.file, start: p.start, count: written, bytes, crc32 });
-      inFlight = 0;
-      writeCurrentManifest();
-      report(0);
+      return { file: p.file, start: p.start, count: written, bytes, crc32 };
     } catch (error) {
       try {
         closeSync(fd);
@@ -297,6 +330,28 @@ export async function writeLabelledDataset(options: LabelDatasetOptions): Promis
       rmSync(tmp, { force: true });
       throw error;
     }
+  };
+
+  const todo = plan.filter((p) => !done.has(p.shard) && (!child || options.childShards!.includes(p.shard)));
+  if (child) {
+    const say = (m: ChildMessage) => process.stdout.write(`${JSON.stringify(m)}\n`);
+    for (const p of todo) say({ type: 'shard', shard: p.shard, entry: labelShard(p, (isKept) => say({ type: 'photo', kept: isKept })) });
+    say({ type: 'cpu', teacherMs: teacherCpu, fitMs: fitCpu });
+    teacher?.dispose();
+    return { manifest: readManifest(options.outDir), report: buildFitReport([], { maxNme, minFaceScore, useAnnotations }), labelled: todo.length, skippedShards, seconds: 0, teacherCpuSeconds: teacherCpu / 1000, fitCpuSeconds: fitCpu / 1000 };
+  }
+  if (parallel) {
+    await runChildren(options.workerCommand!, workers, todo.map((p) => p.shard), (m) => {
+      if (m.type === 'photo') photoDone(m.kept);
+      else if (m.type === 'shard') shardDone(plan[m.shard], m.entry);
+      else {
+        teacherCpu += m.teacherMs;
+        fitCpu += m.fitMs;
+      }
+    });
+  } else {
+    for (const p of todo) shardDone(p, labelShard(p, photoDone));
+    if (!options.teacher) teacher?.dispose();
   }
   const seconds = (performance.now() - t0) / 1000;
   const quality: QualityRecord[] = [];
@@ -326,4 +381,40 @@ export async function writeLabelledDataset(options: LabelDatasetOptions): Promis
     teacherCpuSeconds: teacherCpu / 1000,
     fitCpuSeconds: fitCpu / 1000,
   };
+}
+
+/** Starts `n` children on round-robin groups of `shards` and relays their JSON lines; rejects when one fails (the others are killed). */
+function runChildren(command: readonly string[], n: number, shards: readonly number[], onMessage: (m: ChildMessage) => void): Promise<void> {
+  const groups: number[][] = Array.from({ length: Math.min(n, shards.length) }, () => []);
+  shards.forEach((s, i) => groups[i % groups.length].push(s));
+  const children: ChildProcess[] = [];
+  return new Promise<void>((resolve, reject) => {
+    let running = groups.length;
+    let failed = false;
+    if (running === 0) resolve();
+    const fail = (error: Error) => {
+      if (failed) return;
+      failed = true;
+      for (const c of children) c.kill();
+      reject(error);
+    };
+    for (const group of groups) {
+      const [cmd, ...args] = command;
+      const c = spawn(cmd, [...args, '--child-shards', group.join(',')], { stdio: ['ignore', 'pipe', 'inherit'] });
+      children.push(c);
+      createInterface({ input: c.stdout! }).on('line', (line) => {
+        if (!line.startsWith('{')) return;
+        try {
+          onMessage(JSON.parse(line) as ChildMessage);
+        } catch (error) {
+          fail(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+      c.on('error', (error) => fail(new DatasetError('DATASET_WORKER', `labelling child failed to start: ${error.message}`, { cause: error })));
+      c.on('exit', (code) => {
+        if (code !== 0) fail(new DatasetError('DATASET_WORKER', `labelling child (shards ${group.join(',')}) exited with code ${code}`));
+        else if (--running === 0 && !failed) resolve();
+      });
+    }
+  });
 }

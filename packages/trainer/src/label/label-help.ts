@@ -1,10 +1,12 @@
 /** Help text of `prnet-train data label|label-calibrate` (kept apart so `data --help` loads no tfjs). */
 export const LABEL_COMMAND_HELP = `  prnet-train data label --aflw DIR --out DIR [--limit N] [--seed S] [--shard-size 500]
                          [--max-nme 0.08] [--min-face-score 0.5] [--no-annotations true] [--image-format rgb|jpeg]
+                         [--workers 1] [--sheet FILE.png]
       Label real photos (AFLW crops) with fitted ICT meshes: MediaPipe's face mesh (teacher) + the
       21 annotated points → morphable-model fit → position maps, in the synthetic dataset format,
       with per-photo quality (shard-*.quality.json) and fit-report.json (NME per yaw bin).
-      Resumable; bad fits are dropped. --sheet FILE.png also writes a contact sheet.
+      Resumable; bad fits are dropped. --workers N labels shards in N child processes (one core
+      each); --sheet FILE.png also writes a contact sheet of random labelled samples.
   prnet-train data label-calibrate --aflw DIR [--renders 200] [--samples 300] [--out-dir DIR]
       Regenerate the label assets: the teacher → ICT correspondence (mediapipe-to-ict.json, from
       synthetic renders) and the AFLW-21 → ICT vertices (aflw21-to-ict.json, from teacher-only fits
