@@ -214,7 +214,7 @@ async function main(args: string[]): Promise<void> {
         rmSync(join(root, name), { recursive: true, force: true });
       }
       const row = rows.at(-1)!;
-      console.log(`  ${name}: ${row.samplesPerSec ? `${row.samplesPerSec.toFixed(2)} samples/s` : row.note}`);
+      console.log(`  ${name}: ${row.samplesPerSec ? `${row.samplesPerSec.toPrecision(3)} samples/s` : row.note}`);
     }
   }
   rmSync(root, { recursive: true, force: true });
@@ -228,9 +228,9 @@ async function main(args: string[]): Promise<void> {
       return [
         r.backend,
         r.workers,
-        r.samplesPerSec.toFixed(2),
+        r.samplesPerSec.toPrecision(3),
         ((1000 * batch) / r.samplesPerSec).toFixed(0),
-        gflops.toFixed(2),
+        gflops.toPrecision(3),
         `${((100 * gflops) / (Math.min(Number.parseInt(r.workers, 10), cores) * r.peak!)).toFixed(1)}%`,
         `${((100 * gflops) / (cores * r.peak!)).toFixed(1)}%`,
         baseline ? `×${(r.samplesPerSec / baseline).toFixed(2)}` : '',
