@@ -29,6 +29,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { coreAssetPath, loadPrnetNetworkFromFile } from '@prnet/core/node';
 import { syntheticLayout } from '@prnet/core/testing';
 import { registerWasmTrainingKernels } from '../src/backend/wasm-kernels.js';
+import { makeTrainingBatch } from '../src/data/augment.js';
 import { openDataset } from '../src/data/dataset-reader.js';
 import { cpuCount } from '../src/train/parallel.js';
 import { memoryDataset, tinySamples } from '../src/train/test-fixtures.js';
@@ -150,6 +151,19 @@ async function main(args: string[]): Promise<void> {
       `(training ≈ 3× = ${(flopsPerSample / 1e9).toFixed(3)} GFLOP); ${cores} cores, load average ${loadavg()[0].toFixed(2)} at start; ` +
       `data: ${dataDir || 'in-memory synthetic 192² samples'}; timed steps: ${steps} after ${warmup} warm-up (cpu: ${cpuSteps} from the first)`,
   );
+
+  if (samples) {
+    // What the main thread does per batch besides the network (overlapped with the workers' compute when threaded).
+    const times: number[] = [];
+    for (let r = 0; r < 4; r++) {
+      const start = performance.now();
+      const b = makeTrainingBatch(samples.slice(r * batch, (r + 1) * batch), { inputSize: S, rng: r });
+      await b.images.data();
+      times.push(performance.now() - start);
+      tf.dispose([b.images, b.targets]);
+    }
+    console.log(`augmentation (crop, colour, occlusion) of a batch of ${batch} on wasm: ${times.sort((a, b) => a - b)[1].toFixed(0)} ms`);
+  }
 
   const rows: Row[] = [];
   for (const backend of backends) {
