@@ -97,10 +97,10 @@ export function createDefaultAvatar(scene: Scene): TransformNode {
     },
   });
 
-  const hairCap = CreateSphere('hair', { diameter: 2.08, segments: 24, slice: 0.45 }, scene);
+  const hairCap = CreateSphere('hair', { diameter: 2.08, segments: 24, slice: 0.5 }, scene);
   hairCap.parent = head;
   hairCap.scaling.set(0.87, 1.07, 0.92);
-  hairCap.rotation.x = -0.35;
+  hairCap.position.set(0, 0.5, 0.18);
   hairCap.material = hair;
 
   const nose = CreateSphere('nose', { diameter: 0.26, segments: 12 }, scene);
@@ -113,7 +113,7 @@ export function createDefaultAvatar(scene: Scene): TransformNode {
     const label = side === 1 ? 'Left' : 'Right'; // the avatar's own left is at +x
     const eye = new TransformNode(`eye${label}`, scene);
     eye.parent = head;
-    eye.position.set(0.32 * side, 0.2, -0.68);
+    eye.position.set(0.3 * side, 0.15, -0.74);
     const ball = CreateSphere(`eyeBall${label}`, { diameter: 0.34, segments: 16 }, scene);
     ball.parent = eye;
     ball.material = white;
@@ -125,7 +125,7 @@ export function createDefaultAvatar(scene: Scene): TransformNode {
     // Upper lid: the upper half of a slightly larger sphere, rotated down to blink.
     const lid = CreateSphere(`upperLid${label}`, { diameter: 0.37, segments: 16, slice: 0.5 }, scene);
     lid.parent = eye;
-    lid.rotation.x = -Math.PI / 2 + 0.15; // open: lifted back over the top of the eye
+    lid.rotation.x = Math.PI / 2 - 0.25; // open: folded back over the top of the eye
     lid.material = skin;
     const rotateAboutX = (angle: number) => (p: Vector3, o: Vector3) => {
       const c = Math.cos(angle);
@@ -134,13 +134,13 @@ export function createDefaultAvatar(scene: Scene): TransformNode {
       o.z = p.y * s + p.z * c;
     };
     addTargets(lid, scene, {
-      [`eyeBlink${label}`]: rotateAboutX(-1.35),
+      [`eyeBlink${label}`]: rotateAboutX(-2.1),
       [`eyeWide${label}`]: rotateAboutX(0.35),
-      [`eyeSquint${label}`]: rotateAboutX(-0.5),
+      [`eyeSquint${label}`]: rotateAboutX(-0.8),
     });
     const brow = CreateBox(`brow${label}`, { width: 0.36, height: 0.06, depth: 0.08 }, scene);
     brow.parent = head;
-    brow.position.set(0.33 * side, 0.5, -0.74);
+    brow.position.set(0.31 * side, 0.36, -0.82);
     brow.rotation.z = -0.08 * side;
     brow.material = browColor;
     addTargets(brow, scene, {

@@ -75,6 +75,14 @@ camera.wheelPrecision = 40;
 new HemisphericLight('sky', new Vector3(0, 1, -0.3), scene).intensity = 0.7;
 new DirectionalLight('key', new Vector3(-0.4, -0.5, 1), scene).intensity = 0.6;
 let avatar: TransformNode = createDefaultAvatar(scene);
+// `?expr=jawOpen:0.8,eyeBlinkLeft:1` poses the default avatar's morph targets (to look at them without a camera).
+for (const item of (params.get('expr') ?? '').split(',').filter(Boolean)) {
+  const [name, value] = item.split(':');
+  for (const mesh of avatar.getChildMeshes()) {
+    const target = mesh.morphTargetManager?.getTargetByName(name);
+    if (target) target.influence = Number(value);
+  }
+}
 engine.runRenderLoop(() => scene.render());
 addEventListener('resize', () => engine.resize());
 
