@@ -123,11 +123,12 @@ describe('data-parallel training (worker threads, tiny prnet-light, wasm)', () =
     // The sub-batch count is part of the run: a 2-worker run is not the 1-sub-batch run.
     const local = await losses('k1', {});
     expect(Math.abs(local.losses[5] - one.losses[5])).toBeGreaterThan(0);
-    // Resuming a one-sub-batch run with 2 workers keeps its sub-batch (on the calling thread) and says so.
+    // Resuming a one-sub-batch run with 2 workers keeps its sub-batch (on one worker thread) and says so.
     const lines: string[] = [];
     const more = await train(config('k1', { steps: 7, workers: 2, resume: true }), hooks({ log: (l) => lines.push(l) }));
     expect(more.step).toBe(7);
     expect(lines.join('\n')).toMatch(/2 workers asked for, but the run splits each batch into 1 sub-batch \(as when it started\): using 1/);
+    expect(lines.join('\n')).toMatch(/on 1 worker thread, sub-batches of 5 samples/);
     const state = JSON.parse(readFileSync(join(two.checkpoint, 'state.json'), 'utf8'));
     expect(state.config.subBatches).toBe(2);
   });

@@ -29,9 +29,10 @@ Options:
   --seed N             data order and augmentation seed                             [0]
   --backend NAME       tensorflow-gpu | tensorflow | wasm | cpu                     [fastest available]
   --resume             continue exactly from the newest checkpoint in --run
-  --workers N|auto     data-parallel worker threads (auto: one per CPU core); the
-                       main thread loads and augments the next batch meanwhile.
-                       wasm and cpu backends; may change on --resume              [1]
+  --workers N|auto     data-parallel worker threads (auto: one per CPU core), at
+                       most one per sub-batch; the main thread loads and augments
+                       the next batch meanwhile (N > 1 with one sub-batch: one
+                       worker thread). wasm and cpu backends; may change on --resume [1]
   --sub-batches K      split each batch into K sub-batches, each with its own
                        BatchNorm statistics, gradients averaged; the workers share
                        them, so the result depends on K, not on --workers

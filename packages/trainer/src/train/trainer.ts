@@ -83,8 +83,9 @@ export interface TrainConfig {
   /**
    * Data-parallel worker threads ('auto': one per CPU core), each with its own tfjs backend and a
    * replica of the network, computing the gradients of its sub-batches; the calling thread loads
-   * and augments the next batch meanwhile, averages the gradients and applies Adam. 1 with one
-   * sub-batch trains on the calling thread. wasm and cpu backends only. May change on resume. [1]
+   * and augments the next batch meanwhile, averages the gradients and applies Adam. At most one
+   * per sub-batch is used. 1 with one sub-batch trains on the calling thread. wasm and cpu
+   * backends only. May change on resume. [1]
    */
   workers?: number | 'auto';
   /**
@@ -239,7 +240,9 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
         'resume with the same datasets, init, batch, sub-batches, learning rate, augmentation and seed (only --steps and --workers may change)',
     );
   }
-  const threaded = workers > 1 || subBatches > 1 || hooks.workerThreads === true;
+  // More workers asked for than sub-batches: still one worker thread, so that batches are
+  // prepared on this thread meanwhile.
+  const threaded = workersWanted > 1 || subBatches > 1 || hooks.workerThreads === true;
 
   // Open the data first: a missing folder is the most common mistake and costs nothing to find.
   const open = hooks.openDataset ?? defaultOpen;
