@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CLIP, clipParams, makeClip } from './clip.js';
+import { CLIP, clipParams, makeClip, makeSampleClip } from './clip.js';
 import { serveStatic } from './static-server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -58,14 +58,22 @@ interface FrameRecord {
 describe.skipIf(!haveChromium)('playground in Chromium with a fake webcam', () => {
   let server: Awaited<ReturnType<typeof serveStatic>>;
   let clip: string;
+  /** True when the clip is the rendered one with known motion (needs the ICT data). */
+  let rendered = false;
   const browsers: Browser[] = [];
 
   beforeAll(async () => {
     if (!existsSync(join(dist, 'index.html'))) execSync('npx vite build', { cwd: appDir, stdio: 'inherit' });
     server = await serveStatic(dist);
     const made = makeClip(join(here, '.cache'));
-    if (!made) throw new Error('the ICT Face Model data is needed to render the fake-webcam clip (../shared/data/ict-face-model or $PRNET_DATA_DIR)');
-    clip = made;
+    rendered = made !== undefined;
+    if (!made) {
+      console.warn(
+        'ICT Face Model data not found (../shared/data/ict-face-model or $PRNET_DATA_DIR): the fake webcam plays a still clip of the ' +
+          "shipped sample face instead; the checks against the clip's known motion are skipped",
+      );
+    }
+    clip = made ?? makeSampleClip(join(here, '.cache'));
   });
 
   afterAll(async () => {
@@ -166,7 +174,7 @@ describe.skipIf(!haveChromium)('playground in Chromium with a fake webcam', () =
     const measured = records.slice(warmup, warmup + frames);
     const latency = measured.reduce((a, r) => a + r.latencyMs, 0) / measured.length;
     console.log(
-      `browser tracking, tfjs ${started.backend} backend (headless Chromium, SwiftShader WebGL, ${CLIP.width}×${CLIP.height} clip): ` +
+      `browser tracking, tfjs ${started.backend} backend (headless Chromium, SwiftShader WebGL, ${CLIP.width}×${CLIP.height} ${rendered ? 'rendered' : 'sample-face'} clip): ` +
         `${latency.toFixed(1)} ms per frame (tracking step: frame → tensor → network → mesh → blendshapes; mean of ${measured.length}), ` +
         `${(wallMs / frames).toFixed(1)} ms per tracked frame wall-clock (${((frames * 1000) / wallMs).toFixed(2)} tracked fps with rendering)`,
     );
@@ -202,10 +210,11 @@ describe.skipIf(!haveChromium)('playground in Chromium with a fake webcam', () =
       expectFlatTensors(measured);
       // JS heap after two forced GCs, every 50 frames. The page keeps one ~0.2 kB record per frame
       // for this test; anything the tracking retained per frame (a 15,620-vertex mesh is 187 kB)
-      // would show up as tens of MB.
+      // would show up as tens of MB. A single reading can catch garbage one GC missed, so the floor of
+      // the last three readings is compared with the first.
       console.log(`JS heap after GC, every 50 frames (MB): ${heaps.map((h) => (h / 1e6).toFixed(1)).join(', ')}`);
       expect(heaps[0]).toBeGreaterThan(0);
-      expect(heaps[heaps.length - 1] - heaps[0]).toBeLessThan(2e6);
+      expect(Math.min(...heaps.slice(-3)) - heaps[0]).toBeLessThan(2e6);
     });
 
     it("turns the avatar's head by the tracker's yaw", () => {
@@ -215,12 +224,14 @@ describe.skipIf(!haveChromium)('playground in Chromium with a fake webcam', () =
     });
 
     it('reads which clip frame each step saw', () => {
-      const codes = records.map((r) => r.clipFrame).filter((c) => c >= 0 && c < CLIP.frames);
+      const frames = rendered ? CLIP.frames : 30;
+      const codes = records.map((r) => r.clipFrame).filter((c) => c >= 0 && c < frames);
       expect(codes.length).toBeGreaterThan(records.length * 0.9);
-      expect(new Set(codes).size).toBeGreaterThan(CLIP.frames / 4);
+      expect(new Set(codes).size).toBeGreaterThan(frames / 4);
     });
 
-    it.skipIf(!TRAINED)("the avatar's yaw follows the clip's yaw (MAE < 10°, correlation > 0.9)", () => {
+    it.skipIf(!TRAINED)("the avatar's yaw follows the clip's yaw (MAE < 10°, correlation > 0.9)", (ctx) => {
+      if (!rendered) ctx.skip();
       const pairs = records.slice(WARMUP).filter((r) => r.clipFrame >= 0 && r.clipFrame < CLIP.frames);
       // Mirrored (the playground's default): the avatar shows the clip's yaw negated (AFLW signs, > 0 = nose to image left).
       const expected = pairs.map((r) => -clipParams(r.clipFrame).yaw);
@@ -231,7 +242,8 @@ describe.skipIf(!haveChromium)('playground in Chromium with a fake webcam', () =
       expect(mae).toBeLessThan(10);
     });
 
-    it.skipIf(!TRAINED)('jawOpen and eyeBlink rise and fall with the clip', () => {
+    it.skipIf(!TRAINED)('jawOpen and eyeBlink rise and fall with the clip', (ctx) => {
+      if (!rendered) ctx.skip();
       const pairs = records.slice(WARMUP).filter((r) => r.clipFrame >= 0 && r.clipFrame < CLIP.frames);
       const contrast = (value: (r: FrameRecord) => number, on: (f: number) => boolean) => {
         const a = pairs.filter((r) => on(r.clipFrame)).map(value);

@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rotationFromAngles, type RgbImage } from '@prnet/core';
+import { coreAssetPath, decodeImage } from '@prnet/core/node';
 import { findSharedDataDir, loadIctModel } from '../../../packages/trainer/src/ict/ict-model.js';
 import { createFaceRenderer } from '../../../packages/trainer/src/render/face-renderer.js';
 import { translationForLandmarkCentre } from '../../../packages/trainer/src/render/random-face.js';
@@ -116,5 +117,37 @@ export function makeClip(dir: string): string | undefined {
   }
   writeFileSync(path, Buffer.concat(chunks));
   writeFileSync(stamp, key);
+  return path;
+}
+
+/**
+ * Without the ICT data: a still clip of core's shipped sample face (also rendered by the project),
+ * 30 frames, each stamped with its index. Enough for the tests that need a face but no known motion.
+ */
+export function makeSampleClip(dir: string): string {
+  const path = join(dir, 'sample-clip-v2.y4m');
+  if (existsSync(path)) return path;
+  mkdirSync(dir, { recursive: true });
+  const image = decodeImage(coreAssetPath('samples', 'sample-face.png'));
+  // A 4:3 crop around the face, scaled to the clip size (Chromium's fake camera keeps 4:3 frames).
+  const { width, height } = CLIP;
+  const cropW = image.width;
+  const cropH = Math.round((cropW * height) / width);
+  const top = Math.max(0, Math.round(image.height * 0.53 - cropH / 2));
+  const rgb: RgbImage = { width, height, channels: 3, data: new Uint8Array(width * height * 3) };
+  for (let r = 0; r < height; r++) {
+    for (let c = 0; c < width; c++) {
+      const sr = Math.min(image.height - 1, top + Math.floor(((r + 0.5) * cropH) / height));
+      const sc = Math.min(image.width - 1, Math.floor(((c + 0.5) * cropW) / width));
+      for (let k = 0; k < 3; k++) rgb.data[(r * width + c) * 3 + k] = image.data[(sr * image.width + sc) * image.channels + (image.channels === 1 ? 0 : k)];
+    }
+  }
+  const chunks: Buffer[] = [Buffer.from(`YUV4MPEG2 W${rgb.width} H${rgb.height} F${CLIP.fps}:1 Ip A1:1 C420jpeg\n`)];
+  for (let f = 0; f < 30; f++) {
+    const frame: RgbImage = { ...rgb, data: Uint8Array.from(rgb.data) };
+    stampCode(frame, f);
+    appendY4mFrame(chunks, frame);
+  }
+  writeFileSync(path, Buffer.concat(chunks));
   return path;
 }
