@@ -68,6 +68,7 @@ export {
 export { labelContactSheet, type LabelSheetItem } from './label-sheet.js';
 export { writeLabelledContactSheet } from './label-sheet-file.js';
 export {
+  DEFAULT_TEACHER_PASSES,
   defaultTeacherModelPath,
   humanModelsDir,
   loadTeacher,
