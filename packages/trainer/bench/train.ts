@@ -122,6 +122,8 @@ interface Row {
   backend: Backend;
   workers: string;
   samplesPerSec?: number;
+  /** CPU seconds (all threads of the process) per sample. */
+  cpuPerSample?: number;
   note?: string;
   peak?: number;
 }
@@ -181,8 +183,12 @@ async function main(args: string[]): Promise<void> {
       }
       const timed = backend === 'cpu' ? cpuSteps : steps;
       const skip = backend === 'cpu' ? 0 : warmup;
-      let firstRead: number | undefined;
-      const ends: number[] = [];
+      let firstRead: { time: number; cpu: number } | undefined;
+      const ends: { time: number; cpu: number }[] = [];
+      const cpuSeconds = () => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1e6;
+      };
       const open = (dir: string): TrainingDatasetReader => {
         const reader = samples ? memoryDataset(samples, R) : openDataset(dir, { verify: 'size' });
         return {
@@ -190,7 +196,7 @@ async function main(args: string[]): Promise<void> {
           manifest: reader.manifest,
           get: (i) => reader.get(i),
           iterate(options) {
-            firstRead ??= performance.now();
+            firstRead ??= { time: performance.now(), cpu: cpuSeconds() };
             return reader.iterate(options);
           },
         };
@@ -216,12 +222,19 @@ async function main(args: string[]): Promise<void> {
             workerThreads: workers.endsWith('t'),
             layout: samples ? layout : undefined,
             openDataset: open,
-            onStep: () => ends.push(performance.now()),
+            onStep: () => ends.push({ time: performance.now(), cpu: cpuSeconds() }),
           },
         );
         const start = skip > 0 ? ends[skip - 1] : firstRead!;
-        const seconds = (ends[skip + timed - 1] - start) / 1000;
-        rows.push({ backend, workers, samplesPerSec: (timed * batch) / seconds, peak: peak.gflops });
+        const end = ends[skip + timed - 1];
+        const seconds = (end.time - start.time) / 1000;
+        rows.push({
+          backend,
+          workers,
+          samplesPerSec: (timed * batch) / seconds,
+          cpuPerSample: (end.cpu - start.cpu) / (timed * batch),
+          peak: peak.gflops,
+        });
       } catch (error) {
         rows.push({ backend, workers, note: `failed: ${(error as Error).message.split('\n')[0]}` });
       } finally {
@@ -235,15 +248,16 @@ async function main(args: string[]): Promise<void> {
 
   const baseline = rows.find((r) => r.backend === 'wasm' && r.workers === '1' && r.samplesPerSec)?.samplesPerSec;
   const table = [
-    ['backend', 'workers', 'samples/s', 'ms/step', 'GFLOP/s', '% of workers×peak', `% of machine (${cores}×peak)`, '× baseline'],
+    ['backend', 'workers', 'samples/s', 'ms/step', 'CPU s/sample', 'GFLOP/s', '% of workers×peak', `% of machine (${cores}×peak)`, '× baseline'],
     ...rows.map((r) => {
-      if (!r.samplesPerSec) return [r.backend, r.workers, r.note ?? '', '', '', '', '', ''];
+      if (!r.samplesPerSec) return [r.backend, r.workers, r.note ?? '', '', '', '', '', '', ''];
       const gflops = (r.samplesPerSec * flopsPerSample) / 1e9;
       return [
         r.backend,
         r.workers,
         r.samplesPerSec.toPrecision(3),
         ((1000 * batch) / r.samplesPerSec).toFixed(0),
+        r.cpuPerSample!.toPrecision(3),
         gflops.toPrecision(3),
         `${((100 * gflops) / (Math.min(Number.parseInt(r.workers, 10), cores) * r.peak!)).toFixed(1)}%`,
         `${((100 * gflops) / (cores * r.peak!)).toFixed(1)}%`,
@@ -259,7 +273,8 @@ async function main(args: string[]): Promise<void> {
   table.slice(1).forEach(line);
   if (!backends.includes('cpu')) console.log('\ncpu backend: not run by default (minutes per batch-16 step); --backends wasm,cpu to include it.');
   console.log(
-    '\nbaseline: wasm, 1 worker (training on the calling thread); 1t: one worker thread; peak: best of matMul/conv2d on one thread of the same backend.',
+    '\nbaseline: wasm, 1 worker (training on the calling thread); 1t: one worker thread; peak: best of matMul/conv2d on one thread of the same backend;\n' +
+      'CPU s/sample: CPU time of all the process\'s threads per sample (what the workers add in total; on a busy machine it shows the cost that wall time hides).',
   );
 }
 
