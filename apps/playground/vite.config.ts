@@ -24,12 +24,18 @@ function modelFiles(): Record<string, string> {
   const plugin = packageDir('@prnet/babylon-plugin');
   const human = join(packageDir('@vladmandic/human'), 'models');
   const wasm = join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist');
+  // PRNET_PLAYGROUND_MODEL=/path/to/model.json serves another model (e.g. a training checkpoint).
+  const modelJson = process.env.PRNET_PLAYGROUND_MODEL ?? join(core, 'assets/models/default/model.json');
+  const manifest = JSON.parse(readFileSync(modelJson, 'utf8')) as { weightsManifest: { paths: string[] }[] };
+  const model: Record<string, string> = { 'models/default/model.json': modelJson };
+  for (const group of manifest.weightsManifest) {
+    for (const path of group.paths) model[`models/default/${path}`] = join(dirname(modelJson), path);
+  }
   return {
+    ...model,
     'tfjs-wasm/tfjs-backend-wasm.wasm': join(wasm, 'tfjs-backend-wasm.wasm'),
     'tfjs-wasm/tfjs-backend-wasm-simd.wasm': join(wasm, 'tfjs-backend-wasm-simd.wasm'),
     'tfjs-wasm/tfjs-backend-wasm-threaded-simd.wasm': join(wasm, 'tfjs-backend-wasm-threaded-simd.wasm'),
-    'models/default/model.json': join(core, 'assets/models/default/model.json'),
-    'models/default/model.weights.bin': join(core, 'assets/models/default/model.weights.bin'),
     'uv-layout-128.bin': join(core, 'assets/uv-layout-128.bin'),
     'arkit-basis-128.bin': join(plugin, 'assets/arkit-basis-128.bin'),
     'blazeface/blazeface.json': join(human, 'blazeface.json'),

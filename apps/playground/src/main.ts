@@ -44,6 +44,9 @@ interface FrameRecord {
   yaw: number;
   pitch: number;
   avatarYaw: number;
+  /** Degrees between the head's forward direction and the tracker's rotation applied to its rest direction. */
+  headErrorDeg: number;
+  calibrated: boolean;
   jawOpen: number;
   eyeBlinkLeft: number;
   eyeBlinkRight: number;
@@ -147,9 +150,15 @@ async function main(): Promise<void> {
     if (webcam.state !== 'running') return;
     if (tracker.update(video) && testing && !params.has('nocode')) clipFrame = readClipCode(video);
   });
+  // `?calibrateAt=N` (test clips): calibrate on clip frame N, as a user presses "Calibrate".
+  const calibrateAt = params.has('calibrateAt') ? Number(params.get('calibrateAt')) : -1;
   tracker.onFrameObservable.add((frame) => {
     if (!params.has('nooverlay')) drawLandmarks(overlay, video, frame);
-    if (testing) testState.frames.push(record(frame, clipFrame));
+    if (testing) {
+      if (calibrateAt >= 0 && !tracker.solver.calibrated && clipFrame === calibrateAt) tracker.calibrate();
+      driver.apply(frame); // what the next render would do, so the record sees this frame on the avatar
+      testState.frames.push(record(frame, clipFrame));
+    }
   });
   tracker.onLostObservable.add(() => drawLandmarks(overlay, video, undefined));
   tracker.onErrorObservable.add((error) => setStatus(`Tracking error: ${error.message}`, 'error'));
@@ -158,12 +167,17 @@ async function main(): Promise<void> {
   function record(frame: FaceFrame, code: number): FrameRecord {
     const head = driver.head;
     let avatarYaw = Number.NaN;
+    let headErrorDeg = Number.NaN;
     if (head) {
       const q = new Quaternion();
       head.computeWorldMatrix(true).decompose(undefined, q);
       const f = new Vector3(0, 0, -1).rotateByQuaternionToRef(q, new Vector3());
       // Degrees, the same sign as frame.yaw (> 0 = nose towards screen left, as the avatar is seen).
       avatarYaw = (Math.atan2(-f.x, -f.z) * 180) / Math.PI;
+      // The default avatar's head faces −z at rest with no rotation.
+      const [x, y, z, w] = frame.headRotation;
+      const expected = new Vector3(0, 0, -1).rotateByQuaternionToRef(new Quaternion(x, y, z, w), new Vector3());
+      headErrorDeg = (Math.acos(Math.min(1, Math.max(-1, Vector3.Dot(f, expected)))) * 180) / Math.PI;
     }
     const w = (name: string) => frame.blendshapes[ARKIT_BLENDSHAPES.indexOf(name as never)];
     const memory = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
@@ -172,6 +186,8 @@ async function main(): Promise<void> {
       yaw: frame.yaw,
       pitch: frame.pitch,
       avatarYaw,
+      headErrorDeg,
+      calibrated: tracker.solver.calibrated,
       jawOpen: w('jawOpen'),
       eyeBlinkLeft: w('eyeBlinkLeft'),
       eyeBlinkRight: w('eyeBlinkRight'),

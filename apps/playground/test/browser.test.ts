@@ -27,8 +27,12 @@ const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (scripts/setup.sh installs Debian's chromium; or set PRNET_CHROMIUM)`);
 
 const require = createRequire(import.meta.url);
-const modelJson = join(dirname(require.resolve('@prnet/core/package.json')), 'assets/models/default/model.json');
-const TRAINED = JSON.parse(readFileSync(modelJson, 'utf8')).userDefinedMetadata?.prnet?.trained === true;
+// The model the page serves: the shipped one, or PRNET_PLAYGROUND_MODEL (build dist/ with the same variable).
+const modelJson =
+  process.env.PRNET_PLAYGROUND_MODEL ?? join(dirname(require.resolve('@prnet/core/package.json')), 'assets/models/default/model.json');
+// PRNET_EXPECT_TRACKING=1 runs the tracking-accuracy checks whatever the model card says (e.g. for a checkpoint).
+const TRAINED =
+  JSON.parse(readFileSync(modelJson, 'utf8')).userDefinedMetadata?.prnet?.trained === true || process.env.PRNET_EXPECT_TRACKING === '1';
 if (!TRAINED) {
   console.warn(
     'browser test: the shipped model is UNTRAINED (model.json userDefinedMetadata.prnet.trained = false): ' +
@@ -46,6 +50,8 @@ interface FrameRecord {
   clipFrame: number;
   yaw: number;
   avatarYaw: number;
+  headErrorDeg: number;
+  calibrated: boolean;
   jawOpen: number;
   eyeBlinkLeft: number;
   eyeBlinkRight: number;
@@ -130,7 +136,8 @@ describe.skipIf(!haveChromium)('playground in Chromium with a fake webcam', () =
     const page = await browser.newPage({ viewport: { width: 960, height: 540 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}?test=1&scale=4&backend=${backend}`);
+    // Calibrate on clip frame 0 (neutral, looking at the camera), as a user would.
+    await page.goto(`${server.url}?test=1&scale=4&backend=${backend}&calibrateAt=0`);
     await page.waitForFunction(
       () => {
         const s = (window as unknown as { __playground: { status: string } }).__playground;
@@ -217,10 +224,10 @@ describe.skipIf(!haveChromium)('playground in Chromium with a fake webcam', () =
       expect(Math.min(...heaps.slice(-3)) - heaps[0]).toBeLessThan(2e6);
     });
 
-    it("turns the avatar's head by the tracker's yaw", () => {
-      const measured = records.slice(WARMUP).filter((r) => Number.isFinite(r.avatarYaw));
+    it("turns the avatar's head by the tracker's rotation", () => {
+      const measured = records.slice(WARMUP).filter((r) => Number.isFinite(r.headErrorDeg));
       expect(measured.length).toBeGreaterThan(FRAMES / 2);
-      for (const r of measured) expect(Math.abs(r.avatarYaw - r.yaw)).toBeLessThan(1);
+      for (const r of measured) expect(r.headErrorDeg).toBeLessThan(1);
     });
 
     it('reads which clip frame each step saw', () => {
@@ -232,7 +239,7 @@ describe.skipIf(!haveChromium)('playground in Chromium with a fake webcam', () =
 
     it.skipIf(!TRAINED)("the avatar's yaw follows the clip's yaw (MAE < 10°, correlation > 0.9)", (ctx) => {
       if (!rendered) ctx.skip();
-      const pairs = records.slice(WARMUP).filter((r) => r.clipFrame >= 0 && r.clipFrame < CLIP.frames);
+      const pairs = records.slice(WARMUP).filter((r) => r.calibrated && r.clipFrame >= 0 && r.clipFrame < CLIP.frames);
       // Mirrored (the playground's default): the avatar shows the clip's yaw negated (AFLW signs, > 0 = nose to image left).
       const expected = pairs.map((r) => -clipParams(r.clipFrame).yaw);
       const got = pairs.map((r) => r.avatarYaw);
@@ -242,9 +249,9 @@ describe.skipIf(!haveChromium)('playground in Chromium with a fake webcam', () =
       expect(mae).toBeLessThan(10);
     });
 
-    it.skipIf(!TRAINED)('jawOpen and eyeBlink rise and fall with the clip', (ctx) => {
+    it.skipIf(!TRAINED)('jawOpen and eyeBlink rise and fall with the clip (mean contrast > 0.25 and > 0.15)', (ctx) => {
       if (!rendered) ctx.skip();
-      const pairs = records.slice(WARMUP).filter((r) => r.clipFrame >= 0 && r.clipFrame < CLIP.frames);
+      const pairs = records.slice(WARMUP).filter((r) => r.calibrated && r.clipFrame >= 0 && r.clipFrame < CLIP.frames);
       const contrast = (value: (r: FrameRecord) => number, on: (f: number) => boolean) => {
         const a = pairs.filter((r) => on(r.clipFrame)).map(value);
         const b = pairs.filter((r) => !on(r.clipFrame)).map(value);
@@ -256,8 +263,10 @@ describe.skipIf(!haveChromium)('playground in Chromium with a fake webcam', () =
       console.log(`jawOpen open ${jaw.on.toFixed(2)} vs closed ${jaw.off.toFixed(2)}; eyeBlink closed ${blink.on.toFixed(2)} vs open ${blink.off.toFixed(2)}`);
       expect(jaw.n).toBeGreaterThan(5);
       expect(blink.n).toBeGreaterThan(3);
-      expect(jaw.on - jaw.off).toBeGreaterThan(0.3);
-      expect(blink.on - blink.off).toBeGreaterThan(0.3);
+      // Weights are 0..1; the clip opens the jaw to 0.8 and closes the eyes fully. Eyelid closure is a
+      // small displacement on a 128² position map, hence the lower bar for blinks.
+      expect(jaw.on - jaw.off).toBeGreaterThan(0.25);
+      expect(blink.on - blink.off).toBeGreaterThan(0.15);
     });
   });
 });
