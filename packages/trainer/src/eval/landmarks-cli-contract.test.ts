@@ -47,7 +47,7 @@ describe.skipIf(!devDir)('prnet landmarks CLI = evaluateModel (needs ../shared/d
 
       await useTestBackend();
       const prnet = await createPrnet({ detector: false });
-      let inProcess;
+      let inProcess: Awaited<ReturnType<typeof evaluateModel>>;
       try {
         inProcess = await evaluateModel({ prnet, data: { dir: dataset.dir, samples } });
       } finally {
