@@ -123,8 +123,8 @@ async function main(): Promise<void> {
   testState.trained = prnet.metadata.trained;
   const basis = await loadBlendshapeBasis('arkit-basis-128.bin');
   const tracker = createFaceTracker({ prnet, estimator: createBlendshapeEstimator(basis, prnet.layout), solver: { mirror: true } });
-  const faceMesh = new FaceMeshDisplay(scene, { layout: prnet.layout, video, size: 2.2 });
-  faceMesh.mesh.position.set(2.6, 0, 0);
+  const faceMesh = new FaceMeshDisplay(scene, { layout: prnet.layout, video, size: 1.8 });
+  faceMesh.mesh.position.set(2.1, 0.2, 0);
   faceMesh.mesh.setEnabled(false);
   if (!params.has('nomesh')) faceMesh.attachTo(tracker);
   let driver = attachDriver(avatar, tracker, {});

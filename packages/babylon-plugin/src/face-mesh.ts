@@ -132,8 +132,9 @@ export class FaceMeshDisplay {
       p[i] = (v[i] - cx) * sx;
       p[i + 1] = -(v[i + 1] - cy) * k;
       p[i + 2] = -(v[i + 2] - zMean) * k;
+      // The video texture is created with invertY, so v runs down the image like y.
       uv[j] = v[i] / W;
-      uv[j + 1] = 1 - v[i + 1] / H;
+      uv[j + 1] = v[i + 1] / H;
     }
     VertexData.ComputeNormals(p, this.indices, this.normals);
     this.mesh.updateVerticesData(VertexBuffer.PositionKind, p, false, false);
