@@ -38,7 +38,13 @@ for nb in "${files[@]}"; do
     failed=$((failed + 1))
     continue
   fi
-  if [ "$update" -eq 1 ]; then where=(--inplace); else where=(--output-dir "$out"); fi
+  if [ "$update" -eq 1 ]; then
+    # Committed outputs: notebooks leave out per-face AFLW ground truth (see evaluate-aflw2000).
+    where=(--inplace)
+    export PRNET_NOTEBOOK_PUBLISH=1
+  else
+    where=(--output-dir "$out")
+  fi
   started=$SECONDS
   # Each cell may take up to 5 minutes, each notebook 10; no timing metadata (stable diffs with --update).
   rc=0
