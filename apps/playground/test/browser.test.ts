@@ -42,7 +42,7 @@ if (!TRAINED) {
 
 const BASE_ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const FRAMES = 300;
-const WARMUP = 30;
+const WARMUP = 60;
 /** Frames of the webgl run (SwiftShader on 2 CPU cores: about 2 s per frame). */
 const WEBGL_FRAMES = 12;
 
@@ -117,6 +117,25 @@ describe.skipIf(!haveChromium)('playground in Chromium with a fake webcam', () =
     expect(errors).toEqual([]);
     // The page is still alive: the Babylon scene keeps rendering.
     expect(await page.evaluate(() => document.querySelector('canvas#scene') !== null)).toBe(true);
+    await browser.close();
+  });
+
+  it('reports a machine without a camera with a clear message', async (ctx) => {
+    // No fake device: on a machine without a camera (CI, containers) getUserMedia finds none.
+    const browser = await launch(['--use-fake-ui-for-media-stream']);
+    const page = await browser.newPage();
+    await page.goto(`${server.url}?test=1`);
+    const cameras = await page.evaluate(async () => (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput').length);
+    if (cameras > 0) {
+      await browser.close();
+      ctx.skip();
+    }
+    await page.waitForFunction(() => (window as unknown as { __playground: { status: string } }).__playground?.status === 'error', undefined, {
+      timeout: 60_000,
+    });
+    const s = await state(page);
+    expect(s.errorCode).toBe('CAMERA_NOT_FOUND');
+    expect(await page.textContent('#status')).toMatch(/no camera was found/i);
     await browser.close();
   });
 

@@ -63,7 +63,7 @@ export type ArkitBlendshape = (typeof ARKIT_BLENDSHAPES)[number];
 /** Number of ARKit blendshapes (52). */
 export const ARKIT_COUNT = ARKIT_BLENDSHAPES.length;
 
-const INDEX = new Map<string, number>(ARKIT_BLENDSHAPES.map((name, i) => [name, i]));
+const INDEX = /* @__PURE__ */ new Map<string, number>(ARKIT_BLENDSHAPES.map((name, i) => [name, i]));
 
 /** Index of an ARKit name in `ARKIT_BLENDSHAPES`, or −1. */
 export function arkitIndex(name: string): number {
@@ -74,7 +74,7 @@ export function arkitIndex(name: string): number {
  * For each index, the index of the same shape on the other side (eyeBlinkLeft ↔ eyeBlinkRight,
  * jawLeft ↔ jawRight, mouthLeft ↔ mouthRight); unsided shapes map to themselves. Used to mirror.
  */
-export const ARKIT_MIRROR: Uint8Array = (() => {
+export const ARKIT_MIRROR: Uint8Array = /* @__PURE__ */ (() => {
   const out = new Uint8Array(ARKIT_COUNT);
   ARKIT_BLENDSHAPES.forEach((name, i) => {
     let other: string = name;

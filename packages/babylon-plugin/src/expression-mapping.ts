@@ -57,7 +57,7 @@ export function normaliseTargetName(name: string): string {
   return n.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
-const ARKIT_BY_NORMALISED = new Map<string, number>(ARKIT_BLENDSHAPES.map((name, i) => [normaliseTargetName(name), i]));
+const ARKIT_BY_NORMALISED = /* @__PURE__ */ new Map<string, number>(ARKIT_BLENDSHAPES.map((name, i) => [normaliseTargetName(name), i]));
 
 /** What drives a morph target: an ARKit weight, or an expression of the mapping. */
 export type TargetSource = { kind: 'arkit'; index: number } | { kind: 'expression'; index: number };
