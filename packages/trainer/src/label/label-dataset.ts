@@ -22,7 +22,7 @@ import { loadTeacher, type Teacher } from './teacher.js';
  * Version of the labelling code. Bump it whenever the same photo would get a different label,
  * so a dataset is never resumed with labels from two versions.
  */
-export const LABEL_VERSION = 2;
+export const LABEL_VERSION = 3;
 
 /** Progress of `writeLabelledDataset`, reported after every photo. */
 export interface LabelProgress {
