@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PrnetNetwork } from '@prnet/core';
-import { savePrnetNetworkToFile } from '@prnet/core/node';
+import * as tf from '@tensorflow/tfjs-core';
+import { initNodeBackend, savePrnetNetworkToFile } from '@prnet/core/node';
 import { loadCheckpointNetwork, readCheckpointState, type CheckpointState } from './checkpoint.js';
 
 /** Options of {@link exportModel}. */
@@ -84,6 +85,8 @@ export function modelCard(network: PrnetNetwork, state: CheckpointState, trainin
 export async function exportModel(options: ExportOptions): Promise<ExportResult> {
   const checkpoint = resolve(options.checkpoint);
   const state = readCheckpointState(checkpoint);
+  // Building the network needs a tfjs backend; start the fastest one when the caller has none.
+  if (!tf.engine().backendName) await initNodeBackend();
   const network = await loadCheckpointNetwork(checkpoint);
   try {
     const datasets = datasetsOf(state);

@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -159,6 +162,11 @@ describe('checkpoints and resume (cpu, exact)', () => {
     // float16 halves the weights of the float32 checkpoint.
     const bytes = (dir: string) => readFileSync(join(dir, 'model.weights.bin')).byteLength;
     expect(bytes(out)).toBeLessThan(bytes(result.checkpoint) * 0.6);
+    // The built CLI in a fresh process (no tfjs backend started yet) exports too.
+    const bin = fileURLToPath(new URL('../../bin/prnet-train.cjs', import.meta.url));
+    const cliOut = join(root, 'exported-cli');
+    await promisify(execFile)(process.execPath, [bin, 'export', '--checkpoint', result.checkpoint, '--out', cliOut], { timeout: 60_000 });
+    expect(bytes(cliOut)).toBe(bytes(result.checkpoint));
   });
 
   it('CLI: --help, usage errors and export', async () => {
