@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { formatDuration } from '../train/progress.js';
 import { InvalidArgumentError } from '@prnet/core';
 import { decodeImage } from '@prnet/core/node';
 import type { ImageFormat } from '../data/sample-codec.js';
@@ -16,19 +17,11 @@ import { LABEL_COMMAND_HELP } from './label-help.js';
 export { LABEL_COMMAND_HELP };
 
 
-function formatSeconds(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = Math.round(s % 60);
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
-}
-
 /** One progress line, e.g. `120/1000 (12.0%) · kept 101, dropped 19 · 3.1 photos/s · ETA 4m43s`. */
 export function formatLabelProgress(p: LabelProgress): string {
   return (
     `${p.done}/${p.total} (${((100 * p.done) / p.total).toFixed(1)}%) · kept ${p.kept}, dropped ${p.dropped} · shards ${p.shardsDone}/${p.shardsTotal} · ` +
-    `${p.rate.toFixed(2)} photos/s · elapsed ${formatSeconds(p.elapsedSeconds)} · ETA ${formatSeconds(p.etaSeconds)}`
+    `${p.rate.toFixed(2)} photos/s · elapsed ${formatDuration(p.elapsedSeconds)} · ETA ${formatDuration(p.etaSeconds)}`
   );
 }
 
@@ -74,7 +67,7 @@ export async function runLabelCommand(
       writeTeacherCorrespondence(corrPath, corr);
       const sorted = [...corr.residual].sort((a, b) => a - b);
       log(
-        `wrote ${corrPath} in ${formatSeconds((performance.now() - t0) / 1000)}: residual (fraction of face size) median ${sorted[sorted.length >> 1]}, ` +
+        `wrote ${corrPath} in ${formatDuration((performance.now() - t0) / 1000)}: residual (fraction of face size) median ${sorted[sorted.length >> 1]}, ` +
           `90th percentile ${sorted[Math.floor(sorted.length * 0.9)]}, max ${sorted[sorted.length - 1]}; z scale ${corr.zScale}`,
       );
       const annotations = readAflwAnnotations(aflw);
