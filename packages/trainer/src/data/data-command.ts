@@ -1,17 +1,23 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InvalidArgumentError } from '@prnet/core';
 import { writeDatasetContactSheet } from './contact-sheet.js';
 import { openDataset } from './dataset-reader.js';
 import type { ImageFormat } from './sample-codec.js';
-import { writeSyntheticDataset, type DatasetProgress } from './write-dataset.js';
+import type { SyntheticFaceOptions } from './synthetic-face.js';
+import { writeSyntheticDataset, type DatasetProgress, type WriteDatasetOptions } from './write-dataset.js';
 import { LABEL_COMMAND_HELP } from '../label/label-help.js';
 
 export const DATA_COMMAND_HELP = `prnet-train data — synthetic training data and fitted real-photo labels
 
   prnet-train data synth --out DIR --count N [--seed S] [--workers W] [--image-size 192]
                          [--uv-resolution 128] [--shard-size 500] [--image-format rgb|jpeg] [--data DIR]
+                         [--blur 0.3] [--jpeg 0.3] [--backgrounds DIR] [--background-fraction 0.5]
       Render N synthetic faces (ICT Face Model) with exact position-map labels into sharded files.
       Re-running on the same folder resumes: complete shards are kept, the rest regenerated.
+      --blur P / --jpeg P: fraction of images given a Gaussian blur (σ 0.5–2 px at 192²) / a JPEG
+      round trip (quality 30–90); 0 turns it off. --backgrounds DIR: a folder of .jpg/.png photos;
+      a fraction (--background-fraction) of samples get a random crop of one as background instead
+      of a procedural one. The photos' licence applies to the dataset (e.g. AFLW: research only).
   prnet-train data sheet --dataset DIR --out FILE.png [--n 16] [--seed S]
       Contact sheet of random samples with their 68 landmarks and position-map dots.
   prnet-train data verify DIR
@@ -67,6 +73,49 @@ function checkKnown(flags: Map<string, string>, known: readonly string[]): void 
   for (const k of flags.keys()) if (!known.includes(k)) throw new InvalidArgumentError(`unknown option --${k}\n\n${DATA_COMMAND_HELP}`);
 }
 
+function probabilityFlag(flags: Map<string, string>, name: string): number | undefined {
+  const v = flags.get(name);
+  if (v === undefined) return undefined;
+  const p = Number(v);
+  if (v.trim() === '' || !(p >= 0 && p <= 1)) throw new InvalidArgumentError(`--${name} must be a number in [0, 1], got "${v}"`);
+  return p;
+}
+
+/** The `writeSyntheticDataset` options of `data synth` arguments (argv after `synth`). */
+export function parseSynthOptions(argv: readonly string[]): WriteDatasetOptions {
+  const { flags } = parseArgs(argv);
+  checkKnown(flags, [
+    'out', 'count', 'seed', 'workers', 'image-size', 'uv-resolution', 'shard-size', 'image-format', 'data',
+    'blur', 'jpeg', 'backgrounds', 'background-fraction',
+  ]);
+  const outDir = flags.get('out');
+  const count = intFlag(flags, 'count');
+  if (!outDir || count === undefined) throw new InvalidArgumentError(`data synth needs --out DIR and --count N\n\n${DATA_COMMAND_HELP}`);
+  const data = flags.get('data');
+  const blur = probabilityFlag(flags, 'blur');
+  const jpeg = probabilityFlag(flags, 'jpeg');
+  const backgrounds = flags.get('backgrounds');
+  const backgroundFraction = probabilityFlag(flags, 'background-fraction');
+  if (backgroundFraction !== undefined && !backgrounds) throw new InvalidArgumentError('--background-fraction needs --backgrounds DIR');
+  const face: Omit<SyntheticFaceOptions, 'imageSize'> = {
+    ...(blur !== undefined ? { blur: { probability: blur } } : {}),
+    ...(jpeg !== undefined ? { jpeg: { probability: jpeg } } : {}),
+    ...(backgrounds ? { backgrounds: { dir: resolve(backgrounds), probability: backgroundFraction ?? 0.5 } } : {}),
+  };
+  return {
+    outDir,
+    count,
+    seed: intFlag(flags, 'seed', 0),
+    workers: intFlag(flags, 'workers', 1),
+    imageSize: intFlag(flags, 'image-size', 192),
+    uvResolution: intFlag(flags, 'uv-resolution', 128),
+    shardSize: intFlag(flags, 'shard-size', 500),
+    imageFormat: (flags.get('image-format') ?? 'rgb') as ImageFormat,
+    ictDir: data ? join(data, 'ict-face-model') : undefined,
+    face,
+  };
+}
+
 /**
  * `prnet-train data …` (argv after `data`): `synth`, `sheet`, `verify`. Prints progress lines;
  * throws typed errors (InvalidArgumentError for bad arguments, DatasetError for data problems).
@@ -81,25 +130,15 @@ export async function runDataCommand(argv: readonly string[], io: DataCommandIo 
   }
   const { flags, positional } = parseArgs(rest);
   if (sub === 'synth') {
-    checkKnown(flags, ['out', 'count', 'seed', 'workers', 'image-size', 'uv-resolution', 'shard-size', 'image-format', 'data']);
-    const outDir = flags.get('out');
-    const count = intFlag(flags, 'count');
-    if (!outDir || count === undefined) throw new InvalidArgumentError(`data synth needs --out DIR and --count N\n\n${DATA_COMMAND_HELP}`);
-    const data = flags.get('data');
+    const options = parseSynthOptions(rest);
+    const { outDir, count } = options;
     const interval = (io.progressInterval ?? 10) * 1000;
     let last = 0;
     let lastShards = -1;
     log(`synthesising ${count} samples into ${outDir}`);
+    if (options.face?.backgrounds) log(`photo backgrounds from ${options.face.backgrounds.dir} (their licence applies to the dataset)`);
     const result = await writeSyntheticDataset({
-      outDir,
-      count,
-      seed: intFlag(flags, 'seed', 0),
-      workers: intFlag(flags, 'workers', 1),
-      imageSize: intFlag(flags, 'image-size', 192),
-      uvResolution: intFlag(flags, 'uv-resolution', 128),
-      shardSize: intFlag(flags, 'shard-size', 500),
-      imageFormat: (flags.get('image-format') ?? 'rgb') as ImageFormat,
-      ictDir: data ? join(data, 'ict-face-model') : undefined,
+      ...options,
       onProgress: (p) => {
         const now = performance.now();
         if (now - last >= interval || p.shardsDone !== lastShards || p.done === p.total) {

@@ -21,5 +21,16 @@ export {
 export { fileCrc32, readManifest, MANIFEST_FILE, type DatasetManifest, type ShardEntry } from './manifest.js';
 export { createSampleGenerator, type Sample, type SampleGenerator, type SampleGeneratorOptions } from './sample.js';
 export { decodeSample, encodeSample, rawRecordBytes, type ImageFormat } from './sample-codec.js';
-export { sampleSeed, sampleSyntheticFace, SYNTHETIC_GENERATOR_VERSION, type PoseDegrees, type SyntheticFace, type SyntheticFaceOptions } from './synthetic-face.js';
+export {
+  resolveDegradationOptions,
+  sampleSeed,
+  sampleSyntheticFace,
+  SYNTHETIC_GENERATOR_VERSION,
+  type BlurOptions,
+  type JpegArtefactOptions,
+  type PhotoBackgroundOptions,
+  type PoseDegrees,
+  type SyntheticFace,
+  type SyntheticFaceOptions,
+} from './synthetic-face.js';
 export { shardFileName, writeSyntheticDataset, type DatasetProgress, type WriteDatasetOptions, type WriteDatasetResult } from './write-dataset.js';

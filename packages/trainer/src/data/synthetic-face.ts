@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '@prnet/core';
 import { MODEL_FRONTAL_PITCH_DEGREES, multiply3, rotationFromAngles, transpose3 } from '@prnet/core/geometry';
 import type { IctModel } from '../ict/ict-model.js';
 import { randomAppearance } from '../render/appearance.js';
+import { backgroundImageSet, randomImageBackground } from '../render/background-images.js';
 import { projectToImage, type RenderParams } from '../render/face-renderer.js';
 import { createRng, gaussian, uniform, type Rng } from '../render/procedural.js';
 import { EXPRESSION_COUNT, EXPRESSION_NAMES, expressionRecord, sampleExpression, type ExpressionSamplingOptions } from './expressions.js';
@@ -11,7 +12,37 @@ import { EXPRESSION_COUNT, EXPRESSION_NAMES, expressionRecord, sampleExpression,
  * it picks). Bump it whenever the same (seed, index) would give a different sample, so a dataset
  * is never resumed with samples from two versions.
  */
-export const SYNTHETIC_GENERATOR_VERSION = 1;
+export const SYNTHETIC_GENERATOR_VERSION = 2;
+// 1: no blur, no JPEG artefacts, procedural backgrounds only.
+// 2: + random blur and JPEG round trips (`SyntheticFaceOptions.blur` / `jpeg`), optional photo backgrounds.
+
+/** Random Gaussian blur of the image (labels unchanged). */
+export interface BlurOptions {
+  /** Fraction of samples blurred. [0.3] */
+  readonly probability?: number;
+  /** Range of the standard deviation, in pixels of a 192² image (scaled with the image side). [[0.5, 2]] */
+  readonly sigma?: readonly [number, number];
+}
+
+/** Random JPEG encode + decode of the image (compression artefacts). */
+export interface JpegArtefactOptions {
+  /** Fraction of samples compressed. [0.3] */
+  readonly probability?: number;
+  /** Range of the JPEG quality (1–100), drawn uniformly and rounded. [[30, 90]] */
+  readonly quality?: readonly [number, number];
+}
+
+/** Real-image backgrounds: random crops of photos from a folder instead of the procedural background. */
+export interface PhotoBackgroundOptions {
+  /** Folder of .jpg/.jpeg/.png images (absolute once recorded in a manifest). */
+  readonly dir: string;
+  /** Fraction of samples with a photo background. [0.5] */
+  readonly probability?: number;
+  /** Number of images found in `dir` (recorded by the dataset writer). */
+  readonly images?: number;
+  /** `listBackgroundImages(dir).fingerprint` (recorded by the dataset writer, checked on resume). */
+  readonly fingerprint?: string;
+}
 
 /** Head pose in degrees, AFLW2000-3D convention (core `euler-angles.ts`): pitch > 0 nose up, yaw > 0 nose to image left, roll > 0 clockwise. */
 export interface PoseDegrees {
@@ -47,6 +78,46 @@ export interface SyntheticFaceOptions {
   readonly supersample?: number;
   /** Expression sampling. */
   readonly expression?: ExpressionSamplingOptions;
+  /** Random blur. [probability 0.3, σ 0.5–2 px at 192²] */
+  readonly blur?: BlurOptions;
+  /** Random JPEG artefacts. [probability 0.3, quality 30–90] */
+  readonly jpeg?: JpegArtefactOptions;
+  /** Photo backgrounds. [none: procedural backgrounds only] */
+  readonly backgrounds?: PhotoBackgroundOptions;
+}
+
+function checkProbability(name: string, p: number): void {
+  if (!(p >= 0 && p <= 1)) throw new InvalidArgumentError(`${name} must be in [0, 1], got ${p}`);
+}
+
+function checkRange(name: string, r: readonly [number, number], lo: number, hi: number): void {
+  if (!Array.isArray(r) || r.length !== 2 || !(r[0] >= lo && r[1] >= r[0] && r[1] <= hi)) {
+    throw new InvalidArgumentError(`${name} must be [lo, hi] with ${lo} ≤ lo ≤ hi ≤ ${hi}, got ${JSON.stringify(r)}`);
+  }
+}
+
+/**
+ * The image-degradation options with every default filled in (what a dataset manifest records),
+ * checked. Other options are passed through unchanged.
+ */
+export function resolveDegradationOptions(options: SyntheticFaceOptions = {}): SyntheticFaceOptions & {
+  readonly blur: Required<BlurOptions>;
+  readonly jpeg: Required<JpegArtefactOptions>;
+} {
+  const blur = { probability: options.blur?.probability ?? 0.3, sigma: options.blur?.sigma ?? ([0.5, 2] as const) };
+  const jpeg = { probability: options.jpeg?.probability ?? 0.3, quality: options.jpeg?.quality ?? ([30, 90] as const) };
+  checkProbability('blur.probability', blur.probability);
+  checkRange('blur.sigma', blur.sigma, 0, 50);
+  checkProbability('jpeg.probability', jpeg.probability);
+  checkRange('jpeg.quality', jpeg.quality, 1, 100);
+  const out = { ...options, blur: { probability: blur.probability, sigma: [blur.sigma[0], blur.sigma[1]] as [number, number] }, jpeg: { probability: jpeg.probability, quality: [jpeg.quality[0], jpeg.quality[1]] as [number, number] } };
+  if (options.backgrounds) {
+    const probability = options.backgrounds.probability ?? 0.5;
+    checkProbability('backgrounds.probability', probability);
+    if (typeof options.backgrounds.dir !== 'string' || options.backgrounds.dir === '') throw new InvalidArgumentError('backgrounds.dir must be a folder path');
+    return { ...out, backgrounds: { ...options.backgrounds, probability } };
+  }
+  return out;
 }
 
 /** What `sampleSyntheticFace` draws: the render parameters plus the labels they imply. */
@@ -136,7 +207,11 @@ export function sampleSyntheticFace(model: IctModel, seed: number, options: Synt
   const cx = size * (0.5 + uniform(rng, -jitter, jitter));
   const cy = size * (0.5 + uniform(rng, -jitter, jitter));
   const translation: [number, number] = [cx - (scale * (x0 + x1)) / 2, cy - (scale * (y0 + y1)) / 2];
-  const appearance = { ...randomAppearance(Math.floor(rng() * 2 ** 31)), supersample: options.supersample ?? 2 };
+  const appearance = {
+    ...randomAppearance(Math.floor(rng() * 2 ** 31)),
+    supersample: options.supersample ?? 2,
+    ...sampleDegradations(seed, size, options),
+  };
   return {
     params: {
       identity,
@@ -152,6 +227,34 @@ export function sampleSyntheticFace(model: IctModel, seed: number, options: Synt
     expression,
     seed,
   };
+}
+
+/**
+ * Blur, JPEG quality and (optionally) a photo background for a sample, from their own random
+ * stream (so the face, pose and procedural appearance of a seed do not depend on these options).
+ */
+function sampleDegradations(
+  seed: number,
+  size: number,
+  options: SyntheticFaceOptions,
+): { blur?: number; jpegQuality?: number; background?: ReturnType<typeof randomImageBackground> } {
+  const o = resolveDegradationOptions(options);
+  const rng = createRng((Math.imul(seed >>> 0, 0x2c1b3c6d) ^ 0x297a2d39) >>> 0);
+  const out: { blur?: number; jpegQuality?: number; background?: ReturnType<typeof randomImageBackground> } = {};
+  const blurDraw = rng();
+  const sigma = uniform(rng, o.blur.sigma[0], o.blur.sigma[1]) * (size / 192);
+  if (blurDraw < o.blur.probability && sigma > 0) out.blur = sigma;
+  const jpegDraw = rng();
+  const quality = Math.round(uniform(rng, o.jpeg.quality[0], o.jpeg.quality[1]));
+  if (jpegDraw < o.jpeg.probability) out.jpegQuality = quality;
+  if (o.backgrounds && rng() < (o.backgrounds.probability ?? 0.5)) {
+    const set = backgroundImageSet(o.backgrounds.dir);
+    if (o.backgrounds.fingerprint !== undefined && o.backgrounds.fingerprint !== set.fingerprint) {
+      throw new InvalidArgumentError(`the images in ${set.dir} changed (fingerprint ${set.fingerprint}, recorded ${o.backgrounds.fingerprint})`);
+    }
+    out.background = randomImageBackground(rng, set, size, size);
+  }
+  return out;
 }
 
 /** [68*3] model-frame landmarks of the mesh with these identity and expression weights. */

@@ -12,7 +12,8 @@ import { fileCrc32, readManifest, writeManifest, type DatasetManifest, type Shar
 import { createSampleGenerator } from './sample.js';
 import { encodeSample, encodeShardHeader, type ImageFormat } from './sample-codec.js';
 import type { ShardTask, ShardWorkerData, WorkerMessage } from './shard-worker.js';
-import { SYNTHETIC_GENERATOR_VERSION, type SyntheticFaceOptions } from './synthetic-face.js';
+import { listBackgroundImages } from '../render/background-images.js';
+import { resolveDegradationOptions, SYNTHETIC_GENERATOR_VERSION, type SyntheticFaceOptions } from './synthetic-face.js';
 
 /** Progress of `writeSyntheticDataset`, reported after every sample. */
 export interface DatasetProgress {
@@ -48,7 +49,10 @@ export interface WriteDatasetOptions {
   readonly workers?: number;
   /** 'rgb' (raw bytes, default) or 'jpeg' (quality 92). */
   readonly imageFormat?: ImageFormat;
-  /** Face sampling options (recorded in the manifest). */
+  /**
+   * Face sampling options, recorded in the manifest with the blur/JPEG defaults filled in and,
+   * with `backgrounds`, the folder's absolute path, image count and fingerprint.
+   */
   readonly face?: Omit<SyntheticFaceOptions, 'imageSize'>;
   /** ICT model folder. [the shared data's ict-face-model] */
   readonly ictDir?: string;
@@ -67,6 +71,17 @@ export interface WriteDatasetResult {
   readonly rate: number;
   /** Mean bytes per sample on disk. */
   readonly bytesPerSample: number;
+}
+
+/** The face options as a manifest records them (defaults filled in, background folder fingerprinted). */
+function recordedFaceOptions(face: Omit<SyntheticFaceOptions, 'imageSize'>): Omit<SyntheticFaceOptions, 'imageSize'> {
+  const resolved = resolveDegradationOptions(face);
+  if (!resolved.backgrounds) return resolved;
+  const listing = listBackgroundImages(resolved.backgrounds.dir);
+  return {
+    ...resolved,
+    backgrounds: { dir: listing.dir, probability: resolved.backgrounds.probability, images: listing.files.length, fingerprint: listing.fingerprint },
+  };
 }
 
 interface PlannedShard {
@@ -152,7 +167,7 @@ export async function writeSyntheticDataset(options: WriteDatasetOptions): Promi
   const uvResolution = options.uvResolution ?? 128;
   const workers = options.workers ?? 1;
   const imageFormat = options.imageFormat ?? 'rgb';
-  const face = options.face ?? {};
+  const face = recordedFaceOptions(options.face ?? {});
   const { count, outDir } = options;
   const checkInt = (name: string, v: number, lo: number, hi: number) => {
     if (!Number.isInteger(v) || v < lo || v > hi) throw new InvalidArgumentError(`${name} must be an integer in [${lo}, ${hi}], got ${v}`);

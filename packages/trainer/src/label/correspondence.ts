@@ -131,7 +131,8 @@ export function buildTeacherCorrespondence(model: IctModel, teacher: Teacher, op
   const matcher = createVertexMatcher(candidates, TEACHER_POINTS);
   const faces: { vertices: Float32Array; targets: Float32Array; size: number }[] = [];
   for (let i = 0; i < renders; i++) {
-    const face = sampleSyntheticFace(model, (seed * 100003 + i) >>> 0, generator);
+    // Clean renders (no blur / JPEG artefacts), as when the shipped correspondence was built.
+    const face = sampleSyntheticFace(model, (seed * 100003 + i) >>> 0, { ...generator, blur: { probability: 0 }, jpeg: { probability: 0 } });
     const rendered = renderer.render(face.params);
     const box = boxOfPoints(rendered.landmarks68);
     const size = (box[2] - box[0] + box[3] - box[1]) / 2;

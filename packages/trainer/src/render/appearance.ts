@@ -1,11 +1,21 @@
 import { createRng, gaussian, mixRgb, srgb8ToLinear, uniform, valueNoise3, type Rgb, type Rng } from './procedural.js';
+import type { RgbImage } from './core-deps.js';
 import type { RasterTarget } from './rasteriser.js';
 
 /** The image background painted behind the head. Colours are sRGB bytes (0–255). */
 export type Background =
   | { readonly kind: 'flat'; readonly color: Rgb }
   | { readonly kind: 'gradient'; readonly from: Rgb; readonly to: Rgb; /** Direction in radians (0 = left→right, π/2 = top→bottom). */ readonly angle: number }
-  | { readonly kind: 'noise'; readonly colors: readonly Rgb[]; /** Blob size as a fraction of the image side, e.g. 0.2. */ readonly blobSize: number };
+  | { readonly kind: 'noise'; readonly colors: readonly Rgb[]; /** Blob size as a fraction of the image side, e.g. 0.2. */ readonly blobSize: number }
+  | {
+      readonly kind: 'image';
+      /** A decoded photo (3 or 4 channels; alpha is ignored). */
+      readonly image: RgbImage;
+      /** The part of `image` stretched over the whole output: [x, y, width, height] in source pixels (a negative width mirrors it, starting at x). */
+      readonly crop: readonly [number, number, number, number];
+      /** Where the photo came from (a file name), for the record only. */
+      readonly source?: string;
+    };
 
 /**
  * Procedural appearance of a rendered face. Every field is optional; defaults in brackets.
@@ -49,6 +59,10 @@ export interface Appearance {
   readonly seed?: number;
   /** Gaussian sensor noise, standard deviation in 8-bit units. [0] */
   readonly sensorNoise?: number;
+  /** Gaussian blur of the image (not the labels): standard deviation in output pixels, applied before the sensor noise; 0 = none. [0] */
+  readonly blur?: number;
+  /** Pass the finished image through a JPEG encode + decode at this quality (1–100) for compression artefacts; undefined = none. */
+  readonly jpegQuality?: number;
   /** Render at this multiple of the image size and box-filter down (anti-aliasing): 1, 2 or 3. [1] */
   readonly supersample?: number;
   /** Draw the ICT eyelash meshes (dark, opaque cards; they look heavy). [false] */
@@ -73,6 +87,8 @@ export interface ResolvedAppearance {
   readonly background: Background;
   readonly seed: number;
   readonly sensorNoise: number;
+  readonly blur: number;
+  readonly jpegQuality: number | undefined;
   readonly supersample: number;
   readonly eyelashes: boolean;
 }
@@ -109,6 +125,11 @@ export function resolveAppearance(a: Appearance = {}): ResolvedAppearance {
   const iris = a.irisColor ?? [95, 60, 35];
   const ss = Math.round(a.supersample ?? 1);
   if (!(ss >= 1 && ss <= 4)) throw new RangeError(`supersample must be 1–4, got ${a.supersample}`);
+  const blur = a.blur ?? 0;
+  if (!(blur >= 0 && blur <= 50)) throw new RangeError(`blur must be in [0, 50] pixels, got ${a.blur}`);
+  if (a.jpegQuality !== undefined && !(a.jpegQuality >= 1 && a.jpegQuality <= 100)) {
+    throw new RangeError(`jpegQuality must be in [1, 100], got ${a.jpegQuality}`);
+  }
   return {
     skin: skinAlbedo(a.skinTone ?? 0.3, a.skinUndertone ?? 0),
     skinNoise: a.skinNoise ?? 0.5,
@@ -126,6 +147,8 @@ export function resolveAppearance(a: Appearance = {}): ResolvedAppearance {
     background: a.background ?? DEFAULT_BACKGROUND,
     seed: a.seed ?? 0,
     sensorNoise: a.sensorNoise ?? 0,
+    blur,
+    jpegQuality: a.jpegQuality,
     supersample: ss,
     eyelashes: a.eyelashes ?? false,
   };
@@ -141,6 +164,10 @@ export function paintBackground(target: RasterTarget, background: Background, se
       color[i * 3 + 1] = c[1];
       color[i * 3 + 2] = c[2];
     }
+    return;
+  }
+  if (background.kind === 'image') {
+    paintImageBackground(target, background.image, background.crop);
     return;
   }
   if (background.kind === 'gradient') {
@@ -199,6 +226,100 @@ export function paintBackground(target: RasterTarget, background: Background, se
       color[o] = p0[0] + (p1[0] - p0[0]) * f;
       color[o + 1] = p0[1] + (p1[1] - p0[1]) * f;
       color[o + 2] = p0[2] + (p1[2] - p0[2]) * f;
+    }
+  }
+}
+
+/** Stretches `crop` of `image` (sRGB bytes) over the whole target, bilinear, in linear light. */
+function paintImageBackground(target: RasterTarget, image: RgbImage, crop: readonly [number, number, number, number]): void {
+  const { width: W, height: H, color } = target;
+  const { width: IW, height: IH, channels: C, data } = image;
+  if (!(IW > 0 && IH > 0 && C >= 3)) throw new RangeError(`image background needs a 3- or 4-channel image, got ${IW}×${IH}×${C}`);
+  const [x0, y0, cw, ch] = crop;
+  if (![x0, y0, cw, ch].every(Number.isFinite) || !(cw !== 0 && ch !== 0)) throw new RangeError(`image background crop must be finite with non-zero size, got [${crop.join(', ')}]`);
+  const lut = new Float32Array(256);
+  for (let v = 0; v < 256; v++) lut[v] = srgb8ToLinear(v, v, v)[0];
+  const sx = cw / W;
+  const sy = ch / H;
+  const xi = new Int32Array(W);
+  const xf = new Float32Array(W);
+  for (let c = 0; c < W; c++) {
+    const x = Math.min(IW - 1, Math.max(0, x0 + (c + 0.5) * sx - 0.5));
+    xi[c] = IW === 1 ? 0 : Math.min(IW - 2, Math.floor(x));
+    xf[c] = IW === 1 ? 0 : x - xi[c];
+  }
+  const dx = IW === 1 ? 0 : C;
+  for (let r = 0; r < H; r++) {
+    const y = Math.min(IH - 1, Math.max(0, y0 + (r + 0.5) * sy - 0.5));
+    const j = IH === 1 ? 0 : Math.min(IH - 2, Math.floor(y));
+    const fy = IH === 1 ? 0 : y - j;
+    const row0 = j * IW * C;
+    const row1 = IH === 1 ? row0 : row0 + IW * C;
+    for (let c = 0; c < W; c++) {
+      const fx = xf[c];
+      const p0 = row0 + xi[c] * C;
+      const p1 = row1 + xi[c] * C;
+      const o = (r * W + c) * 3;
+      for (let k = 0; k < 3; k++) {
+        const a = lut[data[p0 + k]] + (lut[data[p0 + dx + k]] - lut[data[p0 + k]]) * fx;
+        const b = lut[data[p1 + k]] + (lut[data[p1 + dx + k]] - lut[data[p1 + k]]) * fx;
+        color[o + k] = a + (b - a) * fy;
+      }
+    }
+  }
+}
+
+/**
+ * Gaussian blur (standard deviation `sigma` pixels) of a W×H×3 float buffer in place: separable,
+ * kernel radius ⌈3σ⌉, edges clamped. Cheap at training sizes (≈ 2·(2r+1) multiply-adds per value).
+ */
+export function gaussianBlur3(buffer: Float32Array, width: number, height: number, sigma: number): void {
+  if (!(sigma > 0)) return;
+  const radius = Math.max(1, Math.ceil(3 * sigma));
+  const kernel = new Float32Array(2 * radius + 1);
+  let sum = 0;
+  for (let i = -radius; i <= radius; i++) sum += kernel[i + radius] = Math.exp((-i * i) / (2 * sigma * sigma));
+  for (let i = 0; i < kernel.length; i++) kernel[i] /= sum;
+  const tmp = new Float32Array(buffer.length);
+  // Horizontal pass buffer → tmp.
+  for (let r = 0; r < height; r++) {
+    const row = r * width;
+    for (let c = 0; c < width; c++) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      for (let k = -radius; k <= radius; k++) {
+        const cc = c + k < 0 ? 0 : c + k >= width ? width - 1 : c + k;
+        const w = kernel[k + radius];
+        const p = (row + cc) * 3;
+        s0 += w * buffer[p];
+        s1 += w * buffer[p + 1];
+        s2 += w * buffer[p + 2];
+      }
+      const o = (row + c) * 3;
+      tmp[o] = s0;
+      tmp[o + 1] = s1;
+      tmp[o + 2] = s2;
+    }
+  }
+  // Vertical pass tmp → buffer.
+  for (let r = 0; r < height; r++) {
+    for (let c = 0; c < width; c++) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      for (let k = -radius; k <= radius; k++) {
+        const rr = r + k < 0 ? 0 : r + k >= height ? height - 1 : r + k;
+        const w = kernel[k + radius];
+        const p = (rr * width + c) * 3;
+        s0 += w * tmp[p];
+        s1 += w * tmp[p + 1];
+        s2 += w * tmp[p + 2];
+      }
+      const o = (r * width + c) * 3;
+      buffer[o] = s0;
+      buffer[o + 1] = s1;
+      buffer[o + 2] = s2;
     }
   }
 }

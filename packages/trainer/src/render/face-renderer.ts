@@ -1,7 +1,8 @@
 import { buildIctMesh, type IctModel } from '../ict/ict-model.js';
 import { InvalidArgumentError, type RgbImage } from './core-deps.js';
-import { paintBackground, resolveAppearance, type Appearance } from './appearance.js';
+import { gaussianBlur3, paintBackground, resolveAppearance, type Appearance } from './appearance.js';
 import { composeAlbedo, computeFaceFeatures, MATERIAL, type FaceFeatures, type NoiseMix } from './face-features.js';
+import { jpegRoundTrip } from './image-io.js';
 import { createRng, uniform } from './procedural.js';
 import {
   clearRasterTarget,
@@ -297,7 +298,10 @@ export function createFaceRenderer(model: IctModel, options: FaceRendererOptions
     rasteriseTriangles(target, { positions: screen, colors: shaded, triangles: twoSided.triangles, ids: twoSided.ids });
     if (a.eyelashes) rasteriseTriangles(target, { positions: screen, colors: shaded, triangles: lashes.triangles, ids: lashes.ids });
     const out = downsampleTarget(target, ss);
-    const image = targetToRgbImage(out, a.sensorNoise, a.sensorNoise > 0 ? createRng(a.seed + 1) : undefined);
+    // Camera order: optics blur, then sensor noise, then compression. Labels are untouched.
+    if (a.blur > 0) gaussianBlur3(out.color, W, H, a.blur);
+    let image = targetToRgbImage(out, a.sensorNoise, a.sensorNoise > 0 ? createRng(a.seed + 1) : undefined);
+    if (a.jpegQuality !== undefined) image = jpegRoundTrip(image, a.jpegQuality);
     const depth = Float32Array.from(out.depth);
     const partIds = Int32Array.from(out.ids);
 
