@@ -1,7 +1,6 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import { InvalidArgumentError } from '@prnet/core';
@@ -12,6 +11,7 @@ import { fileCrc32, readManifest, writeManifest, type DatasetManifest, type Shar
 import { createSampleGenerator } from './sample.js';
 import { encodeSample, encodeShardHeader, type ImageFormat } from './sample-codec.js';
 import type { ShardTask, ShardWorkerData, WorkerMessage } from './shard-worker.js';
+import { startModuleWorker } from '../worker-thread.js';
 import { listBackgroundImages } from '../render/background-images.js';
 import { resolveDegradationOptions, SYNTHETIC_GENERATOR_VERSION, type SyntheticFaceOptions } from './synthetic-face.js';
 
@@ -319,27 +319,18 @@ interface WorkerSink {
  * sources (tests, tsx) — `shard-worker.ts` loaded through tsx's loader.
  */
 export function startGenerationWorker(workerData: ShardWorkerData): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const require = createRequire(here);
-    let api: string;
-    try {
-      api = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.c?js$/, '.mjs')).href;
-    } catch (error) {
-      throw new DatasetError('DATASET_WORKER', 'running from TypeScript sources needs tsx for worker threads; use workers = 1', { cause: error });
-    }
-    const module = new URL('./shard-worker.ts', here).href;
-    const code = `const { register } = await import(${JSON.stringify(api)}); register();
-const m = await import(${JSON.stringify(module)}); m.runShardWorker();`;
-    return new Worker(code, { eval: true, workerData, type: 'module' } as ConstructorParameters<typeof Worker>[1]);
-  }
-  for (const name of ['data-worker.js', 'data-worker.mjs', 'worker-entry.js']) {
-    const url = new URL(`./${name}`, here);
-    if (existsSync(fileURLToPath(url))) return new Worker(url, { workerData });
-  }
-  throw new DatasetError(
-    'DATASET_WORKER',
-    `no dataset worker script (data-worker.js) next to ${fileURLToPath(here)}; use workers = 1`,
+  return startModuleWorker(
+    {
+      here: import.meta.url,
+      builtEntries: ['data-worker.js', 'data-worker.mjs', 'worker-entry.js'],
+      sourceModule: './shard-worker.ts',
+      sourceExport: 'runShardWorker',
+      error: (what, cause) =>
+        what === 'no-tsx'
+          ? new DatasetError('DATASET_WORKER', 'running from TypeScript sources needs tsx for worker threads; use workers = 1', { cause })
+          : new DatasetError('DATASET_WORKER', `no dataset worker script (data-worker.js) next to ${fileURLToPath(import.meta.url)}; use workers = 1`),
+    },
+    workerData,
   );
 }
 

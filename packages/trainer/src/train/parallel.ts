@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { GradientTask, GradientWorkerData, GradientWorkerMessage, SubBatch, SubBatchResult } from './gradient-worker.js';
 import { TrainingError } from './training-error.js';
+import { startModuleWorker } from '../worker-thread.js';
 
 /**
  * Data-parallel training on CPU threads. Each batch is split into K sub-batches (contiguous, in
@@ -100,25 +99,19 @@ export interface GradientPool {
  * from TypeScript sources (vitest, tsx) it loads `gradient-worker.ts` through tsx's loader.
  */
 export function startGradientWorker(workerData: GradientWorkerData): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const require = createRequire(here);
-    let api: string;
-    try {
-      api = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.c?js$/, '.mjs')).href;
-    } catch (error) {
-      throw new TrainingError('INVALID_CONFIG', 'training workers from TypeScript sources need tsx; use --workers 1', { cause: error });
-    }
-    const module = new URL('./gradient-worker.ts', here).href;
-    const code = `const { register } = await import(${JSON.stringify(api)}); register();
-const m = await import(${JSON.stringify(module)}); m.runGradientWorker();`;
-    return new Worker(code, { eval: true, workerData, type: 'module' } as ConstructorParameters<typeof Worker>[1]);
-  }
-  for (const name of ['train-worker.js', 'train-worker.mjs', 'train-worker-entry.js']) {
-    const url = new URL(`./${name}`, here);
-    if (existsSync(fileURLToPath(url))) return new Worker(url, { workerData });
-  }
-  throw new TrainingError('INVALID_CONFIG', `no training worker script (train-worker.js) next to ${fileURLToPath(here)}; use --workers 1`);
+  return startModuleWorker(
+    {
+      here: import.meta.url,
+      builtEntries: ['train-worker.js', 'train-worker.mjs', 'train-worker-entry.js'],
+      sourceModule: './gradient-worker.ts',
+      sourceExport: 'runGradientWorker',
+      error: (what, cause) =>
+        what === 'no-tsx'
+          ? new TrainingError('INVALID_CONFIG', 'training workers from TypeScript sources need tsx; use --workers 1', { cause })
+          : new TrainingError('INVALID_CONFIG', `no training worker script (train-worker.js) next to ${fileURLToPath(import.meta.url)}; use --workers 1`),
+    },
+    workerData,
+  );
 }
 
 /** Starts `n` gradient workers and waits until each has loaded its replica. */
