@@ -35,8 +35,8 @@ const modelJson =
 const TRAINED =
   JSON.parse(readFileSync(modelJson, 'utf8')).userDefinedMetadata?.prnet?.trained === true || process.env.PRNET_EXPECT_TRACKING === '1';
 // The expression checks need a model that reconstructs jaw opening and eyelids. The shipped model
-// (synthetic data, 4,000 steps) does not yet: measured with it, jawOpen 0.36 open vs 0.24 closed
-// and eyeBlink 0.27 closed vs 0.31 open (README, "What is not done yet"). PRNET_EXPECT_EXPRESSIONS=1
+// does not yet: measured with it, jawOpen 0.03 open vs 0.03 closed and eyeBlink 0.16 closed vs 0.20
+// open (README, "Playground"). PRNET_EXPECT_EXPRESSIONS=1
 // runs them (for a better model or checkpoint).
 const EXPRESSIONS = TRAINED && process.env.PRNET_EXPECT_EXPRESSIONS === '1';
 if (TRAINED && !EXPRESSIONS) {

@@ -48,6 +48,21 @@ describe('createPrnet (Node, shipped model, layout and detector)', () => {
     expect(face.vertices.length / 3).toBe(prnet.layout.vertexPixels.length);
   });
 
+  it('also ships the synthetic-data-only model (MIT), which reconstructs the sample face', async () => {
+    const synthetic = await createPrnet({ model: coreAssetPath('models', 'synthetic', 'model.json'), detector: false });
+    try {
+      expect(synthetic.metadata.trained).toBe(true);
+      // Trained on rendered ICT faces only: none of its datasets is the AFLW-labelled one.
+      const datasets = (synthetic.metadata.training?.datasets ?? []) as { dir: string }[];
+      expect(datasets.length).toBeGreaterThan(0);
+      expect(datasets.some((d) => /aflw/i.test(d.dir))).toBe(false);
+      const face = await synthetic.reconstruct(decodeImage(samplePath), { box: sample.box });
+      expect(iou(boxOfPoints(face.landmarks68), sample.box)).toBeGreaterThan(0.7);
+    } finally {
+      synthetic.dispose();
+    }
+  });
+
   it('finds the face with the detector when no box is given', async () => {
     const face = await prnet.reconstruct(decodeImage(samplePath));
     expect(face.detectionScore).toBeGreaterThan(0.5);
