@@ -12,9 +12,11 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 # Debian packages the tests and tools need (Jupyter's nbconvert and kernel support for the
-# notebooks; Chromium for the playground's browser tests). Installed only when missing.
+# notebooks; Chromium for the playground's browser tests; PyTorch (CPU) for the GPU trainer's
+# parity tests, packages/trainer/gpu, with OpenBLAS: the reference BLAS makes its PCA 60x slower).
+# Installed only when missing.
 need_apt=()
-for pkg in ${PRNET_APT_PACKAGES:-jupyter-core jupyter-nbconvert python3-nbconvert python3-ipykernel chromium}; do
+for pkg in ${PRNET_APT_PACKAGES:-jupyter-core jupyter-nbconvert python3-nbconvert python3-ipykernel chromium python3-torch python3-pil libopenblas0-pthread}; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ "${#need_apt[@]}" -gt 0 ]; then

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export TURBO_TELEMETRY_DISABLED=1 TURBO_NO_UPDATE_NOTIFIER=1
+# setup.sh installs PyTorch (CPU): the GPU trainer's parity tests must run, not skip.
+export PRNET_REQUIRE_TORCH=${PRNET_REQUIRE_TORCH:-1}
 if [ ! -d ../shared/data ] && [ -z "${PRNET_DATA_DIR:-}" ]; then
   echo "test: ../shared/data not found — tests that need the ICT model / AFLW data will be skipped"
 fi

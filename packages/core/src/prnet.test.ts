@@ -143,6 +143,33 @@ describe('createPrnet (synthetic layout, controlled network)', () => {
     prnet.dispose();
   });
 
+  it("reads landmarks68 at the model's own landmark pixels unless asked for the layout's", async () => {
+    // Move every landmark to another face pixel: landmarks68 must follow the model's definition.
+    const faceCells = Array.from(layout.vertexPixels).filter((p) => !layout.landmarkPixels.includes(p));
+    const own = faceCells.slice(0, 68);
+    const calibrated: PrnetNetwork = { ...network, metadata: { ...network.metadata, landmarkPixels: own } };
+    const byModel = await createPrnet({ model: calibrated, layout, cropScale: CROP });
+    const byLayout = await createPrnet({ model: calibrated, layout, cropScale: CROP, landmarks: 'layout' });
+    try {
+      expect(Array.from(byModel.layout.landmarkPixels)).toEqual(own);
+      expect(Array.from(byLayout.layout.landmarkPixels)).toEqual(Array.from(layout.landmarkPixels));
+      const a = await byModel.reconstruct(image, { box });
+      const b = await byLayout.reconstruct(image, { box });
+      for (let k = 0; k < 68; k++) {
+        for (let c = 0; c < 3; c++) {
+          expect(a.landmarks68[k * 3 + c]).toBeCloseTo(a.positionMap[own[k] * 3 + c], 4);
+          expect(b.landmarks68[k * 3 + c]).toBeCloseTo(b.positionMap[layout.landmarkPixels[k] * 3 + c], 4);
+        }
+      }
+    } finally {
+      byModel.dispose();
+      byLayout.dispose();
+    }
+    const outside = Array.from({ length: R * R }, (_, p) => p).find((p) => !layout.mask[p])!;
+    const bad: PrnetNetwork = { ...network, metadata: { ...network.metadata, landmarkPixels: [outside, ...own.slice(1)] } };
+    await expect(createPrnet({ model: bad, layout, cropScale: CROP, disposeModel: false })).rejects.toBeInstanceOf(InvalidLayoutError);
+  });
+
   it('never disposes a network it was handed', async () => {
     const prnet = await createPrnet({ model: network, layout, cropScale: CROP });
     prnet.dispose();

@@ -40,6 +40,13 @@ export interface PrnetConfig {
   /** Largest number of faces sent through the network at once. Default 8. */
   maxBatchSize?: number;
   /**
+   * Which 68-point definition `landmarks68` uses: 'model' (default) — the model's own calibrated
+   * landmark pixels when its metadata has them (`prnet-train calibrate-landmarks`, the AFLW2000-3D
+   * convention), else the layout's; 'layout' — always the UV layout's (the ICT Face Model's
+   * 68 vertices, as in the synthetic renders).
+   */
+  landmarks?: 'model' | 'layout';
+  /**
    * Whether `dispose()` also disposes the network. Default: true when `createPrnet` loaded it,
    * false when a loaded `PrnetNetwork` was handed in (the caller keeps ownership).
    */
@@ -120,6 +127,15 @@ export async function createPrnet(config: PrnetConfig): Promise<Prnet> {
     throw new InvalidLayoutError(
       `UV layout resolution ${layout.resolution} does not match the model's uvResolution ${metadata.uvResolution}`,
     );
+  }
+  if ((config.landmarks ?? 'model') === 'model' && metadata.landmarkPixels) {
+    const pixels = Uint32Array.from(metadata.landmarkPixels);
+    const outside = pixels.findIndex((p) => !layout.mask[p]);
+    if (outside >= 0) {
+      if (ownsNetwork) network.dispose();
+      throw new InvalidLayoutError(`the model's landmark ${outside} (pixel ${pixels[outside]}) lies outside the UV layout's mask`);
+    }
+    layout = { ...layout, landmarkPixels: pixels };
   }
   const cropScale = config.cropScale ?? metadata.cropScale;
   const maxBatchSize = Math.max(1, Math.floor(config.maxBatchSize ?? 8));

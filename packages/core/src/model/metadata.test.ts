@@ -48,6 +48,18 @@ describe('validateMetadata', () => {
     expect(() => validateMetadata({ ...GOOD, outputOffset: 'x' })).toThrow(ModelLoadError);
   });
 
+  it('keeps a valid landmark definition and rejects a bad one', () => {
+    const pixels = Array.from({ length: 68 }, (_, k) => 1000 + 3 * k);
+    const result = validateMetadata({ ...GOOD, landmarkPixels: pixels, landmarkCalibration: { radius: 12 } });
+    expect(result.landmarkPixels).toEqual(pixels);
+    expect(result.landmarkCalibration).toEqual({ radius: 12 });
+    const R2 = GOOD.uvResolution * GOOD.uvResolution;
+    for (const bad of [pixels.slice(1), [...pixels.slice(1), pixels[1]], [...pixels.slice(1), R2], [...pixels.slice(1), 1.5], 'x']) {
+      expect(() => validateMetadata({ ...GOOD, landmarkPixels: bad })).toThrow(/landmarkPixels/);
+    }
+    expect(() => validateMetadata({ ...GOOD, landmarkCalibration: [] })).toThrow(ModelLoadError);
+  });
+
   it.each<[string, unknown]>([
     ['missing', undefined],
     ['an array', []],

@@ -33,6 +33,14 @@ export interface PrnetModelMetadata {
   description: string;
   /** Optional free-form training record (data, epochs, losses, evaluation results). */
   training?: Record<string, unknown>;
+  /**
+   * Optional landmark definition of this model: 68 distinct pixel indices (y · R + x) of its
+   * position map that stand for the 68 points, replacing the UV layout's ICT landmark pixels
+   * (`prnet-train calibrate-landmarks` fits them to the AFLW2000-3D convention). Plus a note of
+   * where they came from.
+   */
+  landmarkPixels?: readonly number[];
+  landmarkCalibration?: Record<string, unknown>;
 }
 
 /** Metadata with the package conventions filled in (OUTPUT_SCALE, OUTPUT_OFFSET, CROP_SCALE). */
@@ -112,5 +120,22 @@ export function validateMetadata(value: unknown, source?: string): PrnetModelMet
     description: value.description,
   };
   if (value.training !== undefined) metadata.training = value.training as Record<string, unknown>;
+  if (value.landmarkPixels !== undefined) {
+    const pixels = value.landmarkPixels;
+    const R2 = value.uvResolution * value.uvResolution;
+    if (
+      !Array.isArray(pixels) ||
+      pixels.length !== 68 ||
+      !pixels.every((p) => Number.isInteger(p) && p >= 0 && p < R2) ||
+      new Set(pixels).size !== 68
+    ) {
+      return fail(`landmarkPixels must be 68 distinct integers in [0, ${R2})`);
+    }
+    metadata.landmarkPixels = pixels as number[];
+  }
+  if (value.landmarkCalibration !== undefined) {
+    if (!isPlainObject(value.landmarkCalibration)) return fail('landmarkCalibration is not an object');
+    metadata.landmarkCalibration = value.landmarkCalibration;
+  }
   return metadata;
 }

@@ -23,7 +23,7 @@ export { defaultDetectorModelPath, humanModelsDir, loadDefaultDetector } from '.
 export { fileSystemHandler, filePathOf } from './file-io.js';
 export { loadPrnetNetworkFromFile, savePrnetNetworkToFile } from './model-file.js';
 export { coreAssetPath, corePackageRoot } from './package-assets.js';
-export { loadDefaultUvLayout, readUvLayoutFile } from './uv-layout-file.js';
+export { defaultUvLayoutPath, loadDefaultUvLayout, readUvLayoutFile } from './uv-layout-file.js';
 
 /** Path of the default model shipped inside the package (`assets/models/default/model.json`). */
 export function defaultModelPath(): string {

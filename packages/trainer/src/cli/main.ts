@@ -29,6 +29,9 @@ Usage:
       detection rate on a folder in the AFLW2000-3D dev format (prnet-train eval --help).
   prnet-train calibrate-detector [--data DIR] [--score 0.5] [--json OUT]
       Measure how BlazeFace boxes map to tight 68-landmark boxes on the AFLW2000-3D dev split.
+  prnet-train calibrate-landmarks [--model M] [--data DIR] [--radius 12] [--json OUT] [--write]
+      Calibrate a model's 68 landmark pixels to the AFLW2000-3D convention on the dev split
+      (cross-validated report; --write stores them in the model's metadata).
 
 Data: the ICT Face Model and AFLW folders are found in $PRNET_DATA_DIR or ../shared/data.
 `;
@@ -82,6 +85,11 @@ export async function runCli(argv: string[]): Promise<void> {
         const { runEvalCommand, EVAL_HELP } = await import('../eval/eval-command.js');
         if (rest.includes('--help') || rest.includes('-h')) process.stdout.write(`${EVAL_HELP}\n`);
         else await runEvalCommand(rest);
+        return;
+      }
+      case 'calibrate-landmarks': {
+        const { main } = await import('../calibrate/landmarks-command.js');
+        process.exitCode = await main(rest);
         return;
       }
       case 'calibrate-detector': {

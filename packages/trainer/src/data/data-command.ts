@@ -22,6 +22,9 @@ export const DATA_COMMAND_HELP = `prnet-train data — synthetic training data a
       Contact sheet of random samples with their 68 landmarks and position-map dots.
   prnet-train data verify DIR
       Check every shard's size and crc32; exit code 1 when any is corrupt or missing.
+  prnet-train data export-pairs --data DIR[:N][,DIR[:N]…] --out DIR [--jpeg-quality 90] [--input-size 128]
+      Write every sample (or the first N of a dataset) as PRNet's plain crop: JPEG inputs and
+      float16 sigmoid-space targets, for the PyTorch GPU trainer (packages/trainer/gpu/README.md).
 ${LABEL_COMMAND_HELP}`;
 
 export interface DataCommandIo {
@@ -167,6 +170,39 @@ export async function runDataCommand(argv: readonly string[], io: DataCommandIo 
   if (sub === 'label' || sub === 'label-calibrate') {
     const { runLabelCommand } = await import('../label/label-command.js');
     return runLabelCommand(sub, flags, log, io.progressInterval ?? 10);
+  }
+  if (sub === 'export-pairs') {
+    checkKnown(flags, ['data', 'out', 'jpeg-quality', 'input-size']);
+    const data = flags.get('data');
+    const outDir = flags.get('out');
+    if (!data || !outDir) throw new InvalidArgumentError(`data export-pairs needs --data and --out\n\n${DATA_COMMAND_HELP}`);
+    const sources = data.split(',').map((part) => {
+      const m = /^(.*?)(?::(\d+))?$/.exec(part)!;
+      return { dir: m[1], limit: m[2] === undefined ? undefined : Number(m[2]) };
+    });
+    const { initNodeBackend } = await import('@prnet/core/node');
+    await initNodeBackend('wasm');
+    const { exportTrainingPairs } = await import('./export-pairs.js');
+    const t0 = performance.now();
+    let last = 0;
+    const result = exportTrainingPairs({
+      sources,
+      outDir,
+      inputSize: intFlag(flags, 'input-size', 128) ?? 128,
+      jpegQuality: intFlag(flags, 'jpeg-quality', 90) ?? 90,
+      onProgress: (done, total) => {
+        const now = performance.now();
+        if (now - last < (io.progressInterval ?? 10) * 1000 && done < total) return;
+        last = now;
+        const rate = (1000 * done) / (now - t0);
+        log(`${done}/${total} (${((100 * done) / total).toFixed(1)}%) · ${rate.toFixed(1)} samples/s · ETA ${formatSeconds((total - done) / rate)}`);
+      },
+    });
+    log(
+      `wrote ${result.count} pairs to ${outDir}: JPEG ${(result.imageBytes / result.count / 1024).toFixed(1)} KiB/sample, ` +
+        `targets ${(result.targetBytes / 2 ** 20).toFixed(0)} MiB`,
+    );
+    return 0;
   }
   if (sub === 'verify') {
     checkKnown(flags, []);

@@ -1,0 +1,216 @@
+"""Train (fine-tune) a prnet-train network on a CUDA GPU from a training pack.
+
+python3 -m prnet_gpu.train --pack DIR --init model.json --out DIR
+    [--minutes 7 | --steps N] [--batch 128] [--lr 1e-3] [--warmup 300] [--ema 0.999]
+    [--val 256] [--seed 0] [--source-weights 1,1] [--checkpoint-minutes 1] [--float16] [--cpu]
+
+Time-boxed by default (the cosine learning-rate schedule runs over --minutes of wall time, so a
+lease of a given length is used to its end), or by --steps. Prints one progress line per
+--log-seconds (step, loss as crop-pixel RMS, samples/s, ETA), writes the model (and its EMA) to
+--out every --checkpoint-minutes and at the end as tfjs layers models that @prnet/core loads,
+with a `training` record in their metadata, and train-log.jsonl.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import io
+import json
+import math
+import os
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+
+from .augment import AugmentConfig, photometric, similarity, warp_images, warp_targets
+from .losses import position_map_loss
+from .tfjs_model import TfjsGraphModel
+
+
+class Pack:
+    """A training pack (prnet_gpu.pack) on a device: uint8 images, PCA codes, basis, weights."""
+
+    def __init__(self, pack_dir: str, device):
+        with open(os.path.join(pack_dir, 'pack.json')) as f:
+            self.meta = json.load(f)
+        if self.meta.get('format') != 'prnet-pack':
+            raise ValueError(f'{pack_dir} is not a prnet-pack folder')
+        m = self.meta
+        self.n, self.size, self.r = m['count'], m['inputSize'], m['uvResolution']
+        idx = np.fromfile(os.path.join(pack_dir, 'images.idx'), dtype='<u4')
+        with open(os.path.join(pack_dir, 'images.bin'), 'rb') as f:
+            blob = f.read()
+        images = np.empty((self.n, self.size, self.size, 3), dtype=np.uint8)
+        for i in range(self.n):
+            images[i] = np.asarray(Image.open(io.BytesIO(blob[idx[i]:idx[i + 1]])).convert('RGB'))
+        self.images = torch.from_numpy(images).to(device)
+        weights = np.fromfile(os.path.join(pack_dir, 'weights.f32'), dtype='<f4')
+        self.weights = torch.from_numpy(weights.reshape(self.r, self.r)).to(device)
+        pixels = np.nonzero(weights > 0)[0]
+        self.dims = torch.from_numpy(np.repeat(pixels * 3, 3) + np.tile(np.arange(3), len(pixels))).to(device)
+        k = m['pca']['components']
+        self.mean = torch.from_numpy(np.fromfile(os.path.join(pack_dir, 'pca-mean.f32'), dtype='<f4')).to(device)
+        self.basis = torch.from_numpy(np.fromfile(os.path.join(pack_dir, 'pca-basis.f16'), dtype='<f2').astype(np.float32).reshape(k, -1)).to(device)
+        self.codes = torch.from_numpy(np.fromfile(os.path.join(pack_dir, 'codes.f16'), dtype='<f2').astype(np.float32).reshape(self.n, k)).to(device)
+        samples = np.fromfile(os.path.join(pack_dir, 'samples.f32'), dtype='<f4').reshape(self.n, 2)
+        self.source = torch.from_numpy(samples[:, 0].astype(np.int64)).to(device)
+        self.abs_yaw = torch.from_numpy(samples[:, 1]).to(device)
+
+    def batch(self, index: torch.Tensor):
+        """(images [B, 3, S, S] float in [0, 1], targets [B, R, R, 3]) for sample indices."""
+        images = self.images[index].permute(0, 3, 1, 2).float() / 255
+        flat = torch.zeros(len(index), self.r * self.r * 3, device=images.device)
+        flat[:, self.dims] = self.codes[index] @ self.basis + self.mean
+        return images, flat.reshape(len(index), self.r, self.r, 3)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--pack', required=True)
+    ap.add_argument('--init', required=True, help='model.json to start from (tfjs layers model)')
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--minutes', type=float, default=7.0)
+    ap.add_argument('--steps', type=int)
+    ap.add_argument('--batch', type=int, default=128)
+    ap.add_argument('--lr', type=float, default=1e-3)
+    ap.add_argument('--final-lr-fraction', type=float, default=0.01)
+    ap.add_argument('--warmup', type=int, default=300)
+    ap.add_argument('--ema', type=float, default=0.999)
+    ap.add_argument('--val', type=int, default=256, help='samples held out for validation')
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--source-weights', default='', help='sampling weight per pack source, comma-separated [equal per sample]')
+    ap.add_argument('--checkpoint-minutes', type=float, default=1.5)
+    ap.add_argument('--log-seconds', type=float, default=15)
+    ap.add_argument('--float16', action='store_true', help='write float16 weights')
+    ap.add_argument('--cpu', action='store_true', help='run on the CPU (tests)')
+    ap.add_argument('--no-augment', action='store_true')
+    a = ap.parse_args()
+
+    device = torch.device('cpu' if a.cpu or not torch.cuda.is_available() else 'cuda')
+    t_start = time.time()
+    torch.manual_seed(a.seed)
+    gen = torch.Generator(device=device)
+    gen.manual_seed(a.seed)
+    if device.type == 'cuda':
+        torch.backends.cudnn.benchmark = True
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    pack = Pack(a.pack, device)
+    conv = pack.meta['conventions']
+    model = TfjsGraphModel.load(a.init).to(device)
+    if device.type == 'cuda':
+        model = model.to(memory_format=torch.channels_last)
+    ema = copy.deepcopy(model).eval()
+    for p in ema.parameters():
+        p.requires_grad_(False)
+    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    cfg = AugmentConfig()
+
+    # Validation: a fixed held-out set, plain crops.
+    perm = torch.randperm(pack.n, generator=torch.Generator().manual_seed(a.seed)).to(device)
+    val_idx, train_idx = perm[:a.val], perm[a.val:]
+    probs = torch.ones(len(train_idx), device=device)
+    if a.source_weights:
+        w = torch.tensor([float(v) for v in a.source_weights.split(',')], device=device)
+        src = pack.source[train_idx]
+        counts = torch.bincount(src, minlength=len(w)).float().clamp_min(1)
+        probs = w[src] / counts[src]
+    px = pack.size * conv['outputScale']
+
+    def evaluate(net) -> float:
+        net.eval()
+        total, count = 0.0, 0
+        with torch.no_grad():
+            for s in range(0, len(val_idx), 256):
+                images, targets = pack.batch(val_idx[s:s + 256])
+                with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
+                    pred = net(images.permute(0, 2, 3, 1).contiguous())
+                total += float(position_map_loss(pred.float(), targets, pack.weights)) * len(images)
+                count += len(images)
+        return math.sqrt(total / max(count, 1)) * px
+
+    os.makedirs(a.out, exist_ok=True)
+    log_path = os.path.join(a.out, 'train-log.jsonl')
+    log = open(log_path, 'a')
+    budget = a.minutes * 60 - (time.time() - t_start) - 20  # leave time for the final save
+    start_val = evaluate(model)
+    print(f'device {device} ({torch.cuda.get_device_name() if device.type == "cuda" else "cpu"}), {pack.n} samples '
+          f'({len(val_idx)} validation), init {a.init}: validation RMS {start_val:.3f} px', flush=True)
+    log.write(json.dumps({'step': 0, 'valRmsPx': start_val}) + '\n')
+
+    def save(final: bool, step: int, loss_px: float, seconds: float) -> None:
+        with torch.no_grad():  # the EMA network uses the live network's BatchNorm statistics
+            for be, bm in zip(ema.buffers(), model.buffers()):
+                be.copy_(bm)
+        record = {
+            'trainer': 'prnet_gpu (PyTorch)', 'device': torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu',
+            'init': os.path.abspath(a.init), 'steps': step, 'batchSize': a.batch, 'samplesSeen': step * a.batch,
+            'learningRate': a.lr, 'ema': a.ema, 'trainSeconds': seconds, 'finalLossRmsPx': loss_px,
+            'pack': {k: pack.meta[k] for k in ('count', 'sources', 'pca') if k in pack.meta},
+            'validation': {'samples': len(val_idx), 'modelRmsPx': evaluate(model), 'emaRmsPx': evaluate(ema)},
+            'final': final,
+        }
+        model.train()
+        for name, net in (('model', model), ('ema', ema)):
+            net.save(os.path.join(a.out, name), {'trained': True, 'description': f'prnet-light fine-tuned by prnet_gpu for {step} steps ({name})', 'training': record}, float16=a.float16)
+        log.write(json.dumps({'checkpoint': step, **record['validation']}) + '\n')
+        log.flush()
+        print(f'saved step {step}: validation RMS model {record["validation"]["modelRmsPx"]:.3f} px, '
+              f'EMA {record["validation"]["emaRmsPx"]:.3f} px', flush=True)
+
+    ema_params = list(ema.parameters())
+    model_params = [p.detach() for p in model.parameters()]
+    step, t0 = 0, time.time()
+    last_log = last_ckpt = t0
+    ema_loss = None
+    model.train()
+    while True:
+        elapsed = time.time() - t0
+        progress = step / a.steps if a.steps else elapsed / budget
+        if progress >= 1:
+            break
+        lr = a.lr * min(1.0, (step + 1) / a.warmup) * (a.final_lr_fraction + (1 - a.final_lr_fraction) * 0.5 * (1 + math.cos(math.pi * progress)))
+        for g in opt.param_groups:
+            g['lr'] = lr
+        index = train_idx[torch.multinomial(probs, a.batch, replacement=True, generator=gen)]
+        images, targets = pack.batch(index)
+        if not a.no_augment:
+            angle, scale, dx, dy = similarity(len(index), cfg, gen, device)
+            images = photometric(warp_images(images, angle, scale, dx, dy), cfg, gen)
+            targets = warp_targets(targets, angle, scale, dx, dy, pack.size, conv['outputScale'], conv['outputOffset'], conv['cropDepthCentre'])
+        x = images.permute(0, 2, 3, 1)
+        if device.type == 'cuda':
+            x = x.contiguous(memory_format=torch.contiguous_format)
+        with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
+            pred = model(x)
+        loss = position_map_loss(pred.float(), targets, pack.weights)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            torch._foreach_mul_(ema_params, a.ema)
+            torch._foreach_add_(ema_params, model_params, alpha=1 - a.ema)
+        step += 1
+        lv = float(loss) if step % 20 == 0 or step < 5 else None
+        if lv is not None:
+            ema_loss = lv if ema_loss is None else 0.9 * ema_loss + 0.1 * lv
+        now = time.time()
+        if now - last_log >= a.log_seconds and ema_loss is not None:
+            rate = step * a.batch / (now - t0)
+            left = (a.steps - step) * a.batch / rate if a.steps else budget - (now - t0)
+            print(f'step {step} · loss {math.sqrt(ema_loss) * px:.3f} px RMS · lr {lr:.2e} · {rate:.0f} samples/s · '
+                  f'elapsed {now - t0:.0f}s · ETA {max(left, 0):.0f}s', flush=True)
+            log.write(json.dumps({'step': step, 'lossRmsPx': math.sqrt(ema_loss) * px, 'lr': lr, 'samplesPerSecond': rate}) + '\n')
+            last_log = now
+        if now - last_ckpt >= a.checkpoint_minutes * 60:
+            save(False, step, math.sqrt(ema_loss or 0) * px, now - t0)
+            model.train()
+            last_ckpt = time.time()
+    save(True, step, math.sqrt(ema_loss or 0) * px, time.time() - t0)
+    log.close()
+
+
+if __name__ == '__main__':
+    main()

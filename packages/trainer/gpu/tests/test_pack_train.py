@@ -1,0 +1,92 @@
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+import torch
+from PIL import Image
+
+from prnet_gpu.train import Pack
+from prnet_gpu.tfjs_model import TfjsGraphModel
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GPU_DIR = os.path.dirname(HERE)
+DEFAULT_MODEL = os.path.join(GPU_DIR, '..', '..', 'core', 'assets', 'models', 'default', 'model.json')
+
+
+def write_pairs(folder, count, seed, size=128, r=128):
+    """A prnet-pairs folder with rank-4 targets (so a 6-component PCA is exact) and noise JPEGs."""
+    rng = np.random.default_rng(seed)
+    os.makedirs(folder)
+    weights = np.zeros((r, r), dtype='<f4')
+    weights[16:112, 16:112] = 3
+    weights[60:70, 60:70] = 16
+    defined = np.repeat((weights > 0).reshape(-1), 3)
+    shared = np.random.default_rng(99).uniform(0.3, 0.7, size=(5, r * r * 3)).astype(np.float32)
+    coeffs = rng.normal(size=(count, 4)).astype(np.float32) * 0.05
+    targets = (shared[0] + coeffs @ shared[1:]) * defined
+    targets.astype('<f2').tofile(os.path.join(folder, 'targets.f16'))
+    weights.tofile(os.path.join(folder, 'weights.f32'))
+    offsets, blob = [0], bytearray()
+    for _ in range(count):
+        buf = io.BytesIO()
+        Image.fromarray(rng.integers(0, 255, size=(size, size, 3), dtype=np.uint8)).save(buf, format='JPEG', quality=90)
+        blob += buf.getvalue()
+        offsets.append(len(blob))
+    open(os.path.join(folder, 'images.bin'), 'wb').write(bytes(blob))
+    np.array(offsets, dtype='<u4').tofile(os.path.join(folder, 'images.idx'))
+    np.stack([np.zeros(count), rng.uniform(0, 90, count)], 1).astype('<f4').tofile(os.path.join(folder, 'samples.f32'))
+    meta = {'format': 'prnet-pairs', 'version': 1, 'count': count, 'inputSize': size, 'uvResolution': r, 'jpegQuality': 90,
+            'conventions': {'outputScale': 1.5, 'outputOffset': 0.25, 'cropDepthCentre': 0.5},
+            'sources': [{'dir': folder, 'kind': 'test', 'count': count, 'licence': 'test'}]}
+    with open(os.path.join(folder, 'pairs.json'), 'w') as f:
+        json.dump(meta, f)
+    return targets
+
+
+def run(*args):
+    env = dict(os.environ, PYTHONPATH=GPU_DIR)
+    return subprocess.run([sys.executable, '-m', *args], cwd=GPU_DIR, env=env, capture_output=True, text=True, check=True)
+
+
+class PackTrainTest(unittest.TestCase):
+    def test_pack_merges_folders_and_reproduces_targets(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            a = write_pairs(os.path.join(tmp, 'a'), 6, 1)
+            b = write_pairs(os.path.join(tmp, 'b'), 5, 2)  # packed as b:4
+            out = run('prnet_gpu.pack', '--pairs', f'{tmp}/a,{tmp}/b:4', '--out', f'{tmp}/pack', '--components', '6').stdout
+            report = json.loads(out.strip().splitlines()[-1])
+            self.assertEqual(report['count'], 10)
+            self.assertLess(report['rmsErrorPx'], 0.05)
+            pack = Pack(f'{tmp}/pack', 'cpu')
+            self.assertEqual(pack.n, 10)
+            self.assertEqual(pack.source.tolist(), [0] * 6 + [1] * 4)
+            images, targets = pack.batch(torch.tensor([0, 7]))
+            self.assertEqual(tuple(images.shape), (2, 3, 128, 128))
+            want = np.stack([a[0], b[1]]).reshape(2, 128, 128, 3)
+            self.assertLess(float(np.abs(targets.numpy() - want).max()), 2e-3)
+            self.assertEqual(float(targets[0, 0, 0].abs().sum()), 0.0)
+
+    def test_training_on_the_cpu_writes_models_core_can_load(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            write_pairs(os.path.join(tmp, 'a'), 12, 3)
+            run('prnet_gpu.pack', '--pairs', f'{tmp}/a', '--out', f'{tmp}/pack', '--components', '6')
+            log = run('prnet_gpu.train', '--pack', f'{tmp}/pack', '--init', DEFAULT_MODEL, '--out', f'{tmp}/out', '--steps', '3',
+                      '--batch', '4', '--val', '4', '--cpu', '--log-seconds', '0', '--lr', '1e-4').stdout
+            self.assertIn('saved step 3', log)
+            for name in ('model', 'ema'):
+                model = TfjsGraphModel.load(f'{tmp}/out/{name}/model.json')
+                meta = model.model_json['userDefinedMetadata']['prnet']
+                self.assertEqual(meta['training']['steps'], 3)
+                self.assertEqual(meta['training']['trainer'], 'prnet_gpu (PyTorch)')
+                self.assertTrue(meta['trained'])
+            lines = [json.loads(l) for l in open(f'{tmp}/out/train-log.jsonl')]
+            self.assertEqual(lines[-1]['checkpoint'], 3)
+
+
+if __name__ == '__main__':
+    unittest.main()
