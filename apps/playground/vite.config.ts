@@ -40,6 +40,8 @@ function modelFiles(): Record<string, string> {
     'arkit-basis-128.bin': join(plugin, 'assets/arkit-basis-128.bin'),
     'blazeface/blazeface.json': join(human, 'blazeface.json'),
     'blazeface/blazeface.bin': join(human, 'blazeface.bin'),
+    'iris/iris.json': join(human, 'iris.json'),
+    'iris/iris.bin': join(human, 'iris.bin'),
   };
 }
 

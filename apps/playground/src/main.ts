@@ -9,7 +9,7 @@ import { DirectionalLight } from '@babylonjs/core/Lights/directionalLight.js';
 import { Color4 } from '@babylonjs/core/Maths/math.color.js';
 import { Quaternion, Vector3 } from '@babylonjs/core/Maths/math.vector.js';
 import type { TransformNode } from '@babylonjs/core/Meshes/transformNode.js';
-import { createBlazeFaceDetector, createPrnet, type Prnet } from '@prnet/core';
+import { createBlazeFaceDetector, createIrisLandmarker, createPrnet, type Prnet } from '@prnet/core';
 import {
   ARKIT_BLENDSHAPES,
   AvatarDriverBehavior,
@@ -122,7 +122,14 @@ async function main(): Promise<void> {
   });
   testState.trained = prnet.metadata.trained;
   const basis = await loadBlendshapeBasis('arkit-basis-128.bin');
-  const tracker = createFaceTracker({ prnet, estimator: createBlendshapeEstimator(basis, prnet.layout), solver: { mirror: true } });
+  // Eyes (blink, wide, gaze) from MediaPipe's iris model; `?noiris` leaves them to the mesh fit.
+  const irisLandmarker = params.has('noiris') ? undefined : await createIrisLandmarker({ model: 'iris/iris.json' });
+  const tracker = createFaceTracker({
+    prnet,
+    estimator: createBlendshapeEstimator(basis, prnet.layout),
+    irisLandmarker,
+    solver: { mirror: true },
+  });
   const faceMesh = new FaceMeshDisplay(scene, { layout: prnet.layout, video, size: 1.8 });
   faceMesh.mesh.position.set(2.1, 0.2, 0);
   faceMesh.mesh.setEnabled(false);

@@ -1,6 +1,7 @@
-import { anglesFromRotation, rotationFromAngles, type FaceReconstruction } from '@prnet/core';
+import { anglesFromRotation, rotationFromAngles, type EyesObservation, type FaceReconstruction } from '@prnet/core';
 import { ARKIT_COUNT, mirrorBlendshapes } from './arkit.js';
 import type { BlendshapeEstimator } from './blendshape-estimator.js';
+import { EyeBlendshapes, type EyeBlendshapeConfig } from './eye-blendshapes.js';
 import { frameSigns, multiplyTransposed, quaternionFromMatrix, toAvatarFrame, type AvatarFacing } from './head-rotation.js';
 import { OneEuroFilter, type OneEuroConfig } from './one-euro.js';
 
@@ -36,6 +37,8 @@ export interface FaceSolverConfig {
   blendshapeFilter?: OneEuroConfig;
   /** Filtering on. Default true. */
   smoothing?: boolean;
+  /** How iris-landmarker eye measures become eye weights (used when frames come with eyes). */
+  eyes?: EyeBlendshapeConfig;
 }
 
 export const FACE_SOLVER_DEFAULTS = {
@@ -68,6 +71,8 @@ export class FaceSolver {
   private readonly scratch = new Float32Array(ARKIT_COUNT);
   private lastTimestamp = Number.NaN;
   private headCalibrated = false;
+  /** Eye weights from the iris landmarker, when `solve` gets eye measures. */
+  readonly eyes: EyeBlendshapes;
 
   constructor(
     /** Blendshape estimator; without one the weights stay 0. */
@@ -79,6 +84,7 @@ export class FaceSolver {
     this.poseFilter = new OneEuroFilter(3, { ...FACE_SOLVER_DEFAULTS.poseFilter, ...config.poseFilter });
     this.blendshapeFilter = new OneEuroFilter(ARKIT_COUNT, { ...FACE_SOLVER_DEFAULTS.blendshapeFilter, ...config.blendshapeFilter });
     this.smoothing = config.smoothing ?? FACE_SOLVER_DEFAULTS.smoothing;
+    this.eyes = new EyeBlendshapes(config.eyes);
     this.frame = {
       timestamp: 0,
       pitch: 0,
@@ -107,12 +113,14 @@ export class FaceSolver {
 
   /**
    * Takes `face` as the neutral face: its head rotation becomes "straight ahead" and its
-   * expression "relaxed". Look at the camera with a relaxed face when calling it.
+   * expression "relaxed" (and `eyes`, when given, the relaxed eyes looking at the camera). Look at
+   * the camera with a relaxed face when calling it.
    */
-  calibrate(face: FaceReconstruction): void {
+  calibrate(face: FaceReconstruction, eyes?: EyesObservation): void {
     this.neutralRotation.set(face.pose.rotation);
     this.headCalibrated = true;
     this.estimator?.calibrate(face.vertices);
+    if (eyes) this.eyes.calibrate(eyes);
     this.poseFilter.reset();
     this.blendshapeFilter.reset();
   }
@@ -121,6 +129,7 @@ export class FaceSolver {
     this.neutralRotation.set([1, 0, 0, 0, 1, 0, 0, 0, 1]);
     this.headCalibrated = false;
     this.estimator?.resetCalibration();
+    this.eyes.resetCalibration();
   }
 
   /** Forgets the filters' state (e.g. after the face was lost). */
@@ -130,8 +139,12 @@ export class FaceSolver {
     this.lastTimestamp = Number.NaN;
   }
 
-  /** Updates and returns `frame` from a reconstruction. @param timestamp ms. */
-  solve(face: FaceReconstruction, timestamp: number, latencyMs = 0): FaceFrame {
+  /**
+   * Updates and returns `frame` from a reconstruction. @param timestamp ms. @param eyes the iris
+   * landmarker's measures of this face: they then set the eye weights (blink, wide, look) instead
+   * of the mesh fit.
+   */
+  solve(face: FaceReconstruction, timestamp: number, latencyMs = 0, eyes?: EyesObservation): FaceFrame {
     const frame = this.frame;
     const dt = Number.isNaN(this.lastTimestamp) ? 0 : (timestamp - this.lastTimestamp) / 1000;
     this.lastTimestamp = timestamp;
@@ -152,12 +165,12 @@ export class FaceSolver {
     toAvatarFrame(this.rebuilt, this.signs, this.avatar);
     quaternionFromMatrix(this.avatar, frame.headRotation);
     // Expression.
-    if (this.estimator) {
-      this.estimator.estimate(face.vertices, frame.blendshapes);
+    if (this.estimator) this.estimator.estimate(face.vertices, frame.blendshapes);
+    else frame.blendshapes.fill(0);
+    if (eyes) this.eyes.apply(eyes, frame.blendshapes);
+    if (this.estimator || eyes) {
       if (this.mirror) mirrorBlendshapes(frame.blendshapes, this.scratch);
       this.blendshapeFilter.filter(frame.blendshapes, dt);
-    } else {
-      frame.blendshapes.fill(0);
     }
     frame.timestamp = timestamp;
     frame.face = face;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { createPrnet, decodeImage, coreAssetPath } from '@prnet/core/node';
+import { createPrnet, decodeImage, coreAssetPath, loadDefaultIrisLandmarker } from '@prnet/core/node';
+import { arkitIndex } from './arkit.js';
 import { useTestBackend } from '@prnet/core/testing';
 import type { FaceReconstruction, Prnet } from '@prnet/core';
 import { createBlendshapeEstimator } from './blendshape-estimator.js';
@@ -36,6 +37,38 @@ describe('face tracker with the shipped model (Node, wasm/cpu backend)', () => {
       tracker.dispose();
       expect(() => tracker.update(image)).toThrow(/disposed/);
     } finally {
+      prnet.dispose();
+    }
+  });
+
+  it('with the iris landmarker: eye weights from the eyes, calibrated, with a flat tensor count', async () => {
+    await useTestBackend();
+    const prnet = await createPrnet();
+    const iris = await loadDefaultIrisLandmarker();
+    try {
+      const image = decodeImage(coreAssetPath('samples', 'sample-face.png'));
+      const tracker = createFaceTracker({ prnet, irisLandmarker: iris, solver: { mirror: false, smoothing: false } });
+      tracker.update(image);
+      await tracker.whenIdle();
+      // Uncalibrated: the sample's open eyes read as open (default relaxed openness 0.25).
+      const first = tracker.latest!.blendshapes;
+      expect(first[arkitIndex('eyeBlinkLeft')]).toBeLessThan(0.3);
+      expect(first[arkitIndex('eyeBlinkRight')]).toBeLessThan(0.3);
+      expect(tracker.calibrate()).toBe(true);
+      expect(tracker.solver.eyes.calibrated).toBe(true);
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 5; i++) {
+        tracker.update(image);
+        await tracker.whenIdle();
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      const f = tracker.latest!.blendshapes;
+      for (const name of ['eyeBlinkLeft', 'eyeBlinkRight', 'eyeLookInLeft', 'eyeLookOutRight', 'eyeLookUpLeft', 'eyeLookDownRight']) {
+        expect(f[arkitIndex(name)]).toBeLessThan(0.15); // the crop follows the previous landmarks: small jitter
+      }
+      tracker.dispose();
+    } finally {
+      iris.dispose();
       prnet.dispose();
     }
   });

@@ -1,5 +1,15 @@
 import { Observable } from '@babylonjs/core/Misc/observable.js';
-import { boxOfPoints, imageSize, type Box, type FaceReconstruction, type Prnet, type PrnetImageInput } from '@prnet/core';
+import {
+  boxOfPoints,
+  imageSize,
+  imageToTensor,
+  type Box,
+  type EyesObservation,
+  type FaceReconstruction,
+  type IrisLandmarker,
+  type Prnet,
+  type PrnetImageInput,
+} from '@prnet/core';
 import type { BlendshapeEstimator } from './blendshape-estimator.js';
 import { DisposedError } from './errors.js';
 import { FaceSolver, type FaceFrame, type FaceSolverConfig } from './face-solver.js';
@@ -12,6 +22,12 @@ export interface FaceTrackerConfig {
   prnet: Prnet;
   /** Blendshape estimator (`createBlendshapeEstimator`); without one the weights stay 0. */
   estimator?: BlendshapeEstimator;
+  /**
+   * Eyelids and irises (`createIrisLandmarker` with MediaPipe's iris model): when given, each
+   * tracked frame also runs it on the face's eyes, and eyeBlink / eyeWide / eyeLook come from it
+   * (see `EyeBlendshapes`). Not disposed by the tracker.
+   */
+  irisLandmarker?: IrisLandmarker;
   /** Calibration, mirroring and filtering settings (see `FaceSolver`). */
   solver?: FaceSolverConfig;
   /** Run the detector again every this many tracked frames (0 = only when the face is lost). Default 0. */
@@ -88,6 +104,7 @@ export function createFaceTracker(config: FaceTrackerConfig): FaceTracker {
   const stats: TrackerStats = { frames: 0, skipped: 0, detections: 0, lastLatencyMs: 0, meanLatencyMs: 0, fps: 0 };
   let box: Box | undefined;
   let lastFace: FaceReconstruction | undefined;
+  let lastEyes: EyesObservation | undefined;
   let latest: FaceFrame | undefined;
   let running: Promise<void> | undefined;
   let sinceDetection = 0;
@@ -139,8 +156,22 @@ export function createFaceTracker(config: FaceTrackerConfig): FaceTracker {
       lose();
       return;
     }
+    let eyes: EyesObservation | undefined;
+    if (config.irisLandmarker) {
+      const image = imageToTensor(input);
+      try {
+        eyes = await config.irisLandmarker.estimate(image, face.landmarks68);
+      } catch (error) {
+        // The face itself is fine: report, and solve this frame without eye measures.
+        if (!disposed) onErrorObservable.notifyObservers(error instanceof Error ? error : new Error(String(error)));
+      } finally {
+        if (image !== input) image.dispose();
+      }
+      if (disposed) return;
+    }
     box = next;
     lastFace = face;
+    lastEyes = eyes;
     const done = now();
     const latency = done - started;
     stats.frames++;
@@ -151,7 +182,7 @@ export function createFaceTracker(config: FaceTrackerConfig): FaceTracker {
       stats.fps = stats.fps === 0 ? fps : stats.fps * 0.9 + fps * 0.1;
     }
     lastFrameAt = done;
-    latest = solver.solve(face, started, latency);
+    latest = solver.solve(face, started, latency, eyes);
     onFrameObservable.notifyObservers(latest);
   }
 
@@ -192,13 +223,14 @@ export function createFaceTracker(config: FaceTrackerConfig): FaceTracker {
     },
     calibrate() {
       if (!lastFace || !box) return false;
-      solver.calibrate(lastFace);
+      solver.calibrate(lastFace, lastEyes);
       return true;
     },
     reset() {
       box = undefined;
       latest = undefined;
       lastFace = undefined;
+      lastEyes = undefined;
       solver.resetFilters();
     },
     dispose() {

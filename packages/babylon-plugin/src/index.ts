@@ -45,6 +45,7 @@ export {
   type HeadRotationOptions,
 } from './head-rotation.js';
 export { FaceSolver, FACE_SOLVER_DEFAULTS, type FaceFrame, type FaceSolverConfig } from './face-solver.js';
+export { EyeBlendshapes, EYE_BLENDSHAPE_DEFAULTS, type EyeBlendshapeConfig } from './eye-blendshapes.js';
 export { createFaceTracker, FACE_TRACKER_DEFAULTS, type FaceTracker, type FaceTrackerConfig, type TrackerStats } from './face-tracker.js';
 export { cameraErrorFrom, createWebcamSource, type WebcamConfig, type WebcamSource, type WebcamState } from './webcam-source.js';
 export {

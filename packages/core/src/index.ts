@@ -32,6 +32,7 @@ export {
   type UvLayoutParts,
 } from './uv/layout-codec.js';
 export * from './detector/index.js';
+export * from './eyes/index.js';
 export {
   createPrnetNetwork,
   wrapPrnetNetwork,

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createBlazeFaceDetector, type BlazeFaceConfig } from '../detector/blazeface.js';
 import type { FaceDetector } from '../detector/types.js';
+import { createIrisLandmarker, type IrisLandmarker, type IrisLandmarkerConfig } from '../eyes/iris-landmarker.js';
 import { DetectorUnavailableError } from '../errors.js';
 import { fileSystemHandler } from './file-io.js';
 
@@ -10,13 +11,8 @@ const PACKAGE = '@vladmandic/human';
 const MODEL_SUBPATH = ['models', 'blazeface.json'] as const;
 const INSTALL_HINT = `install the optional peer dependency: npm install ${PACKAGE}`;
 
-/**
- * Absolute path of the BlazeFace model shipped in `@vladmandic/human` (`models/blazeface.json`),
- * resolved from this module like `require` would. The package's `exports` hides its subpaths, so
- * the package folder is found from its resolvable main entry (or the node_modules search path).
- * Throws `DetectorUnavailableError` with an install hint when the package or file is absent.
- */
-export function defaultDetectorModelPath(): string {
+/** A model file of `@vladmandic/human`'s `models/` folder, or undefined when absent. */
+function findHumanModel(file: string): string | undefined {
   const require = createRequire(import.meta.url);
   const roots: string[] = [];
   try {
@@ -27,12 +23,43 @@ export function defaultDetectorModelPath(): string {
   }
   for (const dir of require.resolve.paths(PACKAGE) ?? []) roots.push(join(dir, PACKAGE));
   for (const root of roots) {
-    const path = join(root, ...MODEL_SUBPATH);
+    const path = join(root, 'models', file);
     if (existsSync(path)) return path;
   }
+  return undefined;
+}
+
+/**
+ * Absolute path of the BlazeFace model shipped in `@vladmandic/human` (`models/blazeface.json`),
+ * resolved from this module like `require` would. The package's `exports` hides its subpaths, so
+ * the package folder is found from its resolvable main entry (or the node_modules search path).
+ * Throws `DetectorUnavailableError` with an install hint when the package or file is absent.
+ */
+export function defaultDetectorModelPath(): string {
+  const path = findHumanModel(MODEL_SUBPATH[1]);
+  if (path) return path;
   throw new DetectorUnavailableError(
     `the face detector model (${PACKAGE}/${MODEL_SUBPATH.join('/')}) was not found: ${INSTALL_HINT}, or pass a face box`,
   );
+}
+
+/**
+ * Absolute path of MediaPipe's iris landmark model in `@vladmandic/human` (`models/iris.json`).
+ * Throws `DetectorUnavailableError` with an install hint when the package or file is absent.
+ */
+export function defaultIrisModelPath(): string {
+  const path = findHumanModel('iris.json');
+  if (path) return path;
+  throw new DetectorUnavailableError(`the iris model (${PACKAGE}/models/iris.json) was not found: ${INSTALL_HINT}`);
+}
+
+/** `createIrisLandmarker` with `@vladmandic/human`'s iris model, or `config.model` (a path is read from disk). */
+export async function loadDefaultIrisLandmarker(config: Partial<IrisLandmarkerConfig> = {}): Promise<IrisLandmarker> {
+  const model = config.model ?? defaultIrisModelPath();
+  return createIrisLandmarker({
+    ...config,
+    model: typeof model === 'string' && !/^https?:\/\//.test(model) ? fileSystemHandler(model) : model,
+  });
 }
 
 /**

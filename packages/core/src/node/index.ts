@@ -19,7 +19,13 @@ import { loadDefaultUvLayout, readUvLayoutFile } from './uv-layout-file.js';
 export * from '../index.js';
 export { initNodeBackend, type NodeBackendName } from './backend.js';
 export { decodeImage, encodePng, encodeJpeg } from './decode-image.js';
-export { defaultDetectorModelPath, humanModelsDir, loadDefaultDetector } from './detector-file.js';
+export {
+  defaultDetectorModelPath,
+  defaultIrisModelPath,
+  humanModelsDir,
+  loadDefaultDetector,
+  loadDefaultIrisLandmarker,
+} from './detector-file.js';
 export { fileSystemHandler, filePathOf } from './file-io.js';
 export { loadPrnetNetworkFromFile, savePrnetNetworkToFile } from './model-file.js';
 export { coreAssetPath, corePackageRoot } from './package-assets.js';
