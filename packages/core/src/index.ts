@@ -20,6 +20,7 @@ export type { RgbImage } from './image/rgb-image.js';
 export { imageSize, imageToTensor, type ImageSize, type PrnetImageInput } from './image/to-tensor.js';
 export { cropToTensor, type CropSampler, type CropToTensorOptions } from './image/crop-tensor.js';
 export { REGION, WEIGHT, type UvLayout } from './uv/layout.js';
+export { uvMirrorMap } from './uv/mirror.js';
 export {
   assembleUvLayout,
   cellTrianglesOf,

@@ -11,6 +11,7 @@ import { loadPrnetNetwork } from './model/load.js';
 import type { PrnetNetwork } from './model/network.js';
 import type { PrnetModelMetadata } from './model/metadata.js';
 import { loadUvLayout } from './uv/layout-codec.js';
+import { uvMirrorMap } from './uv/mirror.js';
 import type { UvLayout } from './uv/layout.js';
 import type { FaceReconstruction } from './reconstruction.js';
 
@@ -46,6 +47,13 @@ export interface PrnetConfig {
    * 68 vertices, as in the synthetic renders).
    */
   landmarks?: 'model' | 'layout';
+  /**
+   * Test-time flip: also run each crop mirrored left–right and average the two position maps
+   * (the mirrored one read through the UV layout's left–right correspondence, `uvMirrorMap`). About
+   * twice the network time; on the AFLW2000-3D dev split it lowers the default model's NME
+   * (MODEL_CARD.md). Default false.
+   */
+  flipTest?: boolean;
   /**
    * Whether `dispose()` also disposes the network. Default: true when `createPrnet` loaded it,
    * false when a loaded `PrnetNetwork` was handed in (the caller keeps ownership).
@@ -138,6 +146,8 @@ export async function createPrnet(config: PrnetConfig): Promise<Prnet> {
     layout = { ...layout, landmarkPixels: pixels };
   }
   const cropScale = config.cropScale ?? metadata.cropScale;
+  const flipTest = config.flipTest ?? false;
+  let mirrorMap: Int32Array | undefined;
   const maxBatchSize = Math.max(1, Math.floor(config.maxBatchSize ?? 8));
   let detector: FaceDetector | undefined = typeof config.detector === 'function' ? undefined : config.detector;
   let detectorLoading: Promise<FaceDetector> | undefined;
@@ -185,7 +195,7 @@ export async function createPrnet(config: PrnetConfig): Promise<Prnet> {
       const output = tf.tidy(() => {
         const crops = chunk.map((job) => cropToTensor(job.image, [job.face.crop]));
         const batch = crops.length === 1 ? crops[0] : tf.concat(crops, 0);
-        return network.predictPositionMaps(batch);
+        return network.predictPositionMaps(flipTest ? tf.concat([batch, tf.reverse(batch, 2)], 0) : batch);
       });
       let data: Float32Array;
       try {
@@ -194,10 +204,28 @@ export async function createPrnet(config: PrnetConfig): Promise<Prnet> {
         output.dispose();
       }
       chunk.forEach((job, k) => {
-        results.push(decodeFace(data.subarray(k * mapSize, (k + 1) * mapSize), job.face));
+        const map = data.subarray(k * mapSize, (k + 1) * mapSize);
+        if (flipTest) averageMirrored(map, data.subarray((chunk.length + k) * mapSize, (chunk.length + k + 1) * mapSize));
+        results.push(decodeFace(map, job.face));
       });
     }
     return results;
+  }
+
+  /**
+   * `map` ← ½ (map + the mirrored crop's map read at each pixel's mirror, x flipped back: x → S − x).
+   * Crop-frame pixels; pixels without a mirror keep the plain prediction.
+   */
+  function averageMirrored(map: Float32Array, mirrored: Float32Array): void {
+    mirrorMap ??= uvMirrorMap(layout);
+    const S = metadata.inputSize;
+    for (let p = 0; p < mirrorMap.length; p++) {
+      const m = mirrorMap[p];
+      if (m < 0) continue;
+      map[p * 3] = 0.5 * (map[p * 3] + S - mirrored[m * 3]);
+      map[p * 3 + 1] = 0.5 * (map[p * 3 + 1] + mirrored[m * 3 + 1]);
+      map[p * 3 + 2] = 0.5 * (map[p * 3 + 2] + mirrored[m * 3 + 2]);
+    }
   }
 
   function decodeFace(cropMap: Float32Array, face: PendingFace): FaceReconstruction {

@@ -19,13 +19,14 @@ import {
   type CalibrationSample,
 } from './landmark-pixels.js';
 
-export const CALIBRATE_LANDMARKS_HELP = `prnet-train calibrate-landmarks [--model M] [--data DIR] [--radius 12] [--json OUT] [--write]
+export const CALIBRATE_LANDMARKS_HELP = `prnet-train calibrate-landmarks [--model M] [--data DIR] [--radius 12] [--flip] [--json OUT] [--write]
     Calibrate the 68 landmark pixels of the model's UV layout to the AFLW2000-3D convention on
     the dev split: per landmark, the UV pixel within --radius of the current one with the least
     mean NME. Prints the NME per yaw bin before and after, two-fold cross-validated (each image
     scored by a calibration fitted on the other half). --write: store the calibration (fitted on
     all images) in the model's metadata (landmarkPixels), which createPrnet then uses for
     landmarks68; --json OUT: pixels and tables. The search starts from the layout's ICT points.
+    --flip: reconstruct with the test-time flip (createPrnet's flipTest).
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -37,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       radius: { type: 'string', default: '12' },
       json: { type: 'string' },
       write: { type: 'boolean', default: false },
+      flip: { type: 'boolean', default: false },
       backend: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -52,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!dataDir) throw new InvalidArgumentError('no AFLW2000-3D folder: pass --data DIR (or set PRNET_DATA_DIR)');
   const backend = await initNodeBackend(values.backend as NodeBackendName | undefined);
   const modelPath = values.model ?? defaultModelPath();
-  const prnet = await createPrnet({ model: modelPath, landmarks: 'layout' });
+  const prnet = await createPrnet({ model: modelPath, landmarks: 'layout', flipTest: values.flip });
   const layout = prnet.layout;
   const dataset = loadAflw2000(dataDir);
   const samples: CalibrationSample[] = [];
@@ -80,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
   const fitted = binTable(samples, inSample);
   const row = (name: string, t: { bins: Record<string, number>; mean: number }) =>
     `${name.padEnd(34)} ${['[0,30]', '(30,60]', '>60'].map((b) => (t.bins[b] ?? NaN).toFixed(2).padStart(8)).join('')} ${t.mean.toFixed(2).padStart(8)}`;
-  console.log(`\n${dataDir}: ${samples.length} images, layout ${layout.resolution}², search radius ${radius} px`);
+  console.log(`\n${dataDir}: ${samples.length} images, layout ${layout.resolution}², search radius ${radius} px${values.flip ? ', test-time flip' : ''}`);
   console.log(`${'NME 2D %'.padEnd(34)}   [0,30] (30,60]     >60     mean`);
   console.log(row('layout landmarks', before));
   console.log(row('calibrated, 2-fold cross-validated', after));

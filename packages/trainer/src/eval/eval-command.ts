@@ -1,7 +1,7 @@
 /**
  * `prnet-train eval`: evaluates a model on an AFLW2000-3D folder and prints the protocol's table.
  *
- *   prnet-train eval [--model M] [--data DIR] [--no-box] [--json OUT] [--limit N]
+ *   prnet-train eval [--model M] [--data DIR] [--no-box] [--flip] [--json OUT] [--limit N]
  *                    [--backend wasm|cpu|tensorflow] [--landmarks] [--quiet]
  */
 import { writeFileSync } from 'node:fs';
@@ -13,14 +13,15 @@ import { Aflw2000DataError, findAflw2000DevDir, loadAflw2000 } from './aflw2000.
 import { evaluateModel, type EvaluationResult } from './evaluate.js';
 import { formatReport, reportJson, type ReportContext } from './report.js';
 
-export const EVAL_HELP = `prnet-train eval [--model M] [--data DIR] [--no-box] [--json OUT] [--limit N]
+export const EVAL_HELP = `prnet-train eval [--model M] [--data DIR] [--no-box] [--flip] [--json OUT] [--limit N]
     Evaluate a model on AFLW2000-3D (3DDFA/PRNet protocol): NME 2D/3D (% of sqrt(w·h) of the
     ground-truth 68-point box) per |yaw| bin [0,30], (30,60], >60 and their mean, head-pose MAE,
     ms per face. --model: model.json (default: the model shipped in @prnet/core); --data: an
     AFLW2000-3D folder (default: <shared data>/aflw2000-dev); --no-box: find faces with the
     detector instead of the ground-truth box (reports the detection rate); --json OUT: write the
     summary and per-sample numbers (--landmarks adds the predicted points); --limit N: first N
-    samples; --backend wasm|cpu|tensorflow; --quiet: no progress.
+    samples; --flip: test-time flip (createPrnet's flipTest: each crop also mirrored, maps
+    averaged); --backend wasm|cpu|tensorflow; --quiet: no progress.
 `;
 
 const BACKENDS: readonly NodeBackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -37,6 +38,7 @@ export async function runEvalCommand(argv: string[]): Promise<EvaluationResult> 
       model: { type: 'string' },
       data: { type: 'string' },
       'no-box': { type: 'boolean', default: false },
+      flip: { type: 'boolean', default: false },
       json: { type: 'string' },
       limit: { type: 'string' },
       backend: { type: 'string' },
@@ -61,12 +63,12 @@ export async function runEvalCommand(argv: string[]): Promise<EvaluationResult> 
   }
   const dataset = loadAflw2000(dataDir);
   const backend = await initNodeBackend((backendName || undefined) as NodeBackendName | undefined);
-  const prnet = await createPrnet({ model: values.model ? resolve(values.model) : undefined });
+  const prnet = await createPrnet({ model: values.model ? resolve(values.model) : undefined, flipTest: values.flip });
   try {
     const m = prnet.metadata;
     const total = Math.min(limit ?? Infinity, dataset.samples.length);
     const context: ReportContext = {
-      model: `${values.model ? resolve(values.model) : '(shipped default)'}: ${m.architecture} ${m.inputSize}px → ${m.uvResolution}² UV map${m.trained ? '' : ' (UNTRAINED)'}`,
+      model: `${values.model ? resolve(values.model) : '(shipped default)'}: ${m.architecture} ${m.inputSize}px → ${m.uvResolution}² UV map${m.trained ? '' : ' (UNTRAINED)'}${values.flip ? ', test-time flip' : ''}`,
       dataset: `${dataset.dir} (${total} of ${dataset.samples.length} images)`,
       backend,
     };
