@@ -16,6 +16,7 @@ export interface EyeBlendshapeConfig {
 export const EYE_BLENDSHAPE_DEFAULTS = { closedOpenness: 0.05, defaultOpenness: 0.25, wideRange: 0.5, gazeRange: 0.12 } as const;
 
 const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
+const SIDES = ['right', 'left'] as const;
 
 interface Neutral {
   openness: number;
@@ -61,7 +62,7 @@ export class EyeBlendshapes {
 
   /** Records these eyes as relaxed and looking at the camera. */
   calibrate(eyes: EyesObservation): void {
-    for (const side of ['right', 'left'] as const) {
+    for (const side of SIDES) {
       const n = this.neutral[side];
       const e = eyes[side];
       // A calibration with the eyes (nearly) shut would make every later frame "wide open".
@@ -81,7 +82,8 @@ export class EyeBlendshapes {
   /** Writes the eye weights of `eyes` into `out` (52 ARKit weights in `ARKIT_BLENDSHAPES` order). */
   apply(eyes: EyesObservation, out: Float32Array): Float32Array {
     const ix = EyeBlendshapes.index;
-    (['right', 'left'] as const).forEach((side, s) => {
+    for (let s = 0; s < 2; s++) {
+      const side = SIDES[s];
       const e: EyeObservation = eyes[side];
       const n = this.neutral[side];
       const blink = clamp01((n.openness - e.openness) / (n.openness - this.closed));
@@ -96,7 +98,7 @@ export class EyeBlendshapes {
       out[ix.lookOut[s]] = visible * clamp01(-towardsNose);
       out[ix.lookUp[s]] = visible * clamp01(-dy);
       out[ix.lookDown[s]] = visible * clamp01(dy);
-    });
+    }
     return out;
   }
 }
