@@ -1,4 +1,5 @@
 import { Observable } from '@babylonjs/core/Misc/observable.js';
+import type { Tensor3D } from '@tensorflow/tfjs-core';
 import {
   boxOfPoints,
   imageSize,
@@ -132,6 +133,16 @@ export function createFaceTracker(config: FaceTrackerConfig): FaceTracker {
   }
 
   async function step(input: PrnetImageInput, started: number): Promise<void> {
+    // With the iris stage the frame is read once and shared by the reconstruction and the eyes.
+    const frame = config.irisLandmarker ? imageToTensor(input) : undefined;
+    try {
+      await stepOn(frame ?? input, frame, started);
+    } finally {
+      frame?.dispose();
+    }
+  }
+
+  async function stepOn(input: PrnetImageInput, frame: Tensor3D | undefined, started: number): Promise<void> {
     const detect = box === undefined || (redetectInterval > 0 && sinceDetection >= redetectInterval);
     let face: FaceReconstruction;
     try {
@@ -157,15 +168,12 @@ export function createFaceTracker(config: FaceTrackerConfig): FaceTracker {
       return;
     }
     let eyes: EyesObservation | undefined;
-    if (config.irisLandmarker) {
-      const image = imageToTensor(input);
+    if (config.irisLandmarker && frame) {
       try {
-        eyes = await config.irisLandmarker.estimate(image, face.landmarks68);
+        eyes = await config.irisLandmarker.estimate(frame, face.landmarks68);
       } catch (error) {
         // The face itself is fine: report, and solve this frame without eye measures.
         if (!disposed) onErrorObservable.notifyObservers(error instanceof Error ? error : new Error(String(error)));
-      } finally {
-        if (image !== input) image.dispose();
       }
       if (disposed) return;
     }

@@ -7,7 +7,7 @@ import { InvalidArgumentError } from '@prnet/core';
 import { decodeImage } from '@prnet/core/node';
 import { useTestBackend } from '@prnet/core/testing';
 import { makeTrainingBatch } from './augment.js';
-import { exportTrainingPairs, float16Bits, type PairsSourceReader } from './export-pairs.js';
+import { exportTrainingPairs, type PairsSourceReader } from './export-pairs.js';
 import { TINY_SIZE, tinyLayout, tinySamples } from '../train/test-fixtures.js';
 
 /** A file as its own ArrayBuffer (small Buffers share a pool). */
@@ -21,23 +21,6 @@ function halfToFloat(h: number): number {
   if (e === 0x1f) return m ? NaN : sign * Infinity;
   return sign * (1 + m / 1024) * 2 ** (e - 15);
 }
-
-describe('float16Bits', () => {
-  it('encodes exact values, rounds to nearest even, and handles subnormals and overflow', () => {
-    expect(float16Bits(1)).toBe(0x3c00);
-    expect(float16Bits(-2)).toBe(0xc000);
-    expect(float16Bits(0.5)).toBe(0x3800);
-    expect(float16Bits(65504)).toBe(0x7bff);
-    expect(float16Bits(1e6)).toBe(0x7c00);
-    expect(float16Bits(2 ** -24)).toBe(0x0001);
-    expect(float16Bits(1e-9)).toBe(0);
-    expect(float16Bits(1 + 2 ** -11)).toBe(0x3c00); // halfway → even
-    expect(float16Bits(1 + 3 * 2 ** -11)).toBe(0x3c02); // halfway → even (up)
-    for (const v of [0.123456, 0.999, 0.0004, 0.73, 3.14159]) {
-      expect(Math.abs(halfToFloat(float16Bits(v)) - v)).toBeLessThanOrEqual(Math.abs(v) * 2 ** -11 + 1e-8);
-    }
-  });
-});
 
 describe('exportTrainingPairs', () => {
   const layout = tinyLayout();

@@ -1,7 +1,7 @@
 import { mkdirSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, OUTPUT_OFFSET, OUTPUT_SCALE, CROP_DEPTH_CENTRE, type UvLayout } from '@prnet/core';
+import { CROP_DEPTH_CENTRE, encodeFloat16, InvalidArgumentError, OUTPUT_OFFSET, OUTPUT_SCALE, type UvLayout } from '@prnet/core';
 import { encodeJpeg, loadDefaultUvLayout } from '@prnet/core/node';
 import { makeTrainingBatch } from './augment.js';
 import { openDataset } from './dataset-reader.js';
@@ -55,33 +55,6 @@ export interface ExportPairsResult {
   readonly targetBytes: number;
 }
 
-/** IEEE 754 half precision of a float32 (round to nearest even; overflow → ±Inf). */
-export function float16Bits(value: number): number {
-  const f32 = new Float32Array([value]);
-  const bits = new Uint32Array(f32.buffer)[0];
-  const sign = (bits >>> 16) & 0x8000;
-  const exponent = (bits >>> 23) & 0xff;
-  let mantissa = bits & 0x7fffff;
-  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
-  let e = exponent - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mantissa |= 0x800000;
-    const shift = 14 - e;
-    let half = mantissa >>> shift;
-    const rest = mantissa & ((1 << shift) - 1);
-    const midpoint = 1 << (shift - 1);
-    if (rest > midpoint || (rest === midpoint && half & 1)) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mantissa >>> 13);
-  const rest = mantissa & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && half & 1)) half++;
-  if (half >= 0x7c00) e = 0x1f;
-  return sign | (e === 0x1f ? 0x7c00 : half);
-}
-
 /** Writes the pairs folder; returns counts and sizes. */
 export function exportTrainingPairs(options: ExportPairsOptions): ExportPairsResult {
   const S = options.inputSize ?? 128;
@@ -107,7 +80,6 @@ export function exportTrainingPairs(options: ExportPairsOptions): ExportPairsRes
   const targetsFd = openSync(join(out, 'targets.f16'), 'w');
   const offsets = new Uint32Array(total + 1);
   const perSample = new Float32Array(total * 2);
-  const half = new Uint16Array(R * R * 3);
   let n = 0;
   let imageBytes = 0;
   try {
@@ -130,8 +102,7 @@ export function exportTrainingPairs(options: ExportPairsOptions): ExportPairsRes
         writeSync(imagesFd, jpeg);
         imageBytes += jpeg.length;
         offsets[n + 1] = imageBytes;
-        for (let p = 0; p < targets.length; p++) half[p] = float16Bits(targets[p]);
-        writeSync(targetsFd, new Uint8Array(half.buffer));
+        writeSync(targetsFd, new Uint8Array(encodeFloat16(targets).buffer));
         perSample[2 * n] = k;
         perSample[2 * n + 1] = Math.abs(sample.pose.yaw);
         n++;
