@@ -76,6 +76,20 @@ describe('prnet CLI', () => {
     expect(readFileSync(output, 'utf8').trim().split('\n')).toHaveLength(1);
   });
 
+  it('landmarks --flip --refine: the combined test-time options move the points a little, not wildly', async () => {
+    const input = join(dir, 'tta.jsonl');
+    writeFileSync(input, `${JSON.stringify({ image: samplePath, box: sampleBox })}\n`);
+    const plainOut = join(dir, 'tta-plain.jsonl');
+    const ttaOut = join(dir, 'tta-results.jsonl');
+    expect(await main(['landmarks', '--input', input, '--output', plainOut, '--quiet'])).toBe(0);
+    expect(await main(['landmarks', '--input', input, '--output', ttaOut, '--quiet', '--flip', '--refine'])).toBe(0);
+    const plain = JSON.parse(readFileSync(plainOut, 'utf8')).landmarks68 as number[][];
+    const tta = JSON.parse(readFileSync(ttaOut, 'utf8')).landmarks68 as number[][];
+    const moved = plain.map((p, k) => Math.hypot(p[0] - tta[k][0], p[1] - tta[k][1]));
+    expect(Math.max(...moved)).toBeGreaterThan(0.01);
+    expect(Math.max(...moved)).toBeLessThan(0.05 * (sampleBox[2] - sampleBox[0]));
+  });
+
   it('reconstruct: writes mesh, texture, landmarks + pose, depth image, overlay', async () => {
     const out = join(dir, 'recon');
     expect(await main(['reconstruct', samplePath, '--box', sampleBox.join(','), '--out', out, '--quiet'])).toBe(0);

@@ -40,6 +40,9 @@ Options:
   --model PATH     model.json of a PRNet model (default: the model shipped in @prnet/core)
   --backend NAME   tfjs backend: tensorflow | wasm | cpu (default: fastest available; env PRNET_BACKEND)
   --batch N        faces per network batch for 'landmarks' (default 8)
+  --flip           test-time flip: also run the mirrored crop and average (about 2× network time)
+  --refine         second pass on the crop turned upright by the first pass's head pose, maps
+                   averaged (about 2× network time; helps rolled faces)
   --quiet          no progress on stderr
 `;
 
@@ -47,6 +50,8 @@ interface Common {
   model?: string;
   backend?: NodeBackendName;
   quiet: boolean;
+  flip: boolean;
+  refine: boolean;
 }
 
 function log(common: Common, message: string): void {
@@ -64,12 +69,17 @@ function parseBackend(value: string | undefined): NodeBackendName | undefined {
 
 async function open(common: Common): Promise<Prnet> {
   const backend = await initNodeBackend(common.backend);
-  const prnet = await createPrnet({ model: common.model ? resolve(common.model) : undefined });
+  const prnet = await createPrnet({
+    model: common.model ? resolve(common.model) : undefined,
+    flipTest: common.flip,
+    refine: common.refine,
+  });
   const m = prnet.metadata;
   log(
     common,
     `prnet: backend ${backend}, model ${m.architecture} ${m.inputSize}px → ${m.uvResolution}² UV map` +
-      `${m.trained ? '' : ' (UNTRAINED initial model: outputs are not a real reconstruction)'}`,
+      `${m.trained ? '' : ' (UNTRAINED initial model: outputs are not a real reconstruction)'}` +
+      `${common.flip ? ', test-time flip' : ''}${common.refine ? ', two-pass upright crop' : ''}`,
   );
   return prnet;
 }
@@ -264,7 +274,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // Options common to every command; the command's own parser sees the rest.
-  const common: Common = { quiet: false };
+  const common: Common = { quiet: false, flip: false, refine: false };
   const own: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
@@ -277,6 +287,8 @@ export async function main(argv: string[]): Promise<number> {
       if (arg === '--model') common.model = value;
       else common.backend = parseBackend(value);
     } else if (arg === '--quiet') common.quiet = true;
+    else if (arg === '--flip') common.flip = true;
+    else if (arg === '--refine') common.refine = true;
     else own.push(arg);
   }
   common.backend ??= parseBackend(undefined);

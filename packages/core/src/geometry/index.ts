@@ -4,6 +4,7 @@
  * Browser- and Node-safe; `@prnet/core/geometry`.
  */
 export * from './crop.js';
+export { uprightRotation } from './upright.js';
 export { denseVertices, landmarks68, vertexUvs } from './extract.js';
 export {
   anglesFromRotation,

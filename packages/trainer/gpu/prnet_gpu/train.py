@@ -84,11 +84,14 @@ def main() -> None:
     ap.add_argument('--checkpoint-minutes', type=float, default=1.5)
     ap.add_argument('--log-seconds', type=float, default=15)
     ap.add_argument('--float16', action='store_true', help='write float16 weights')
-    ap.add_argument('--cpu', action='store_true', help='run on the CPU (tests)')
+    ap.add_argument('--cpu', action='store_true', help='run on the CPU (tests, CPU-only fine-tuning)')
+    ap.add_argument('--threads', type=int, help='CPU threads for PyTorch [every core: some builds default to one]')
     ap.add_argument('--no-augment', action='store_true')
     a = ap.parse_args()
 
     device = torch.device('cpu' if a.cpu or not torch.cuda.is_available() else 'cuda')
+    if device.type == 'cpu':
+        torch.set_num_threads(max(1, a.threads or len(os.sched_getaffinity(0))))
     t_start = time.time()
     torch.manual_seed(a.seed)
     gen = torch.Generator(device=device)

@@ -226,6 +226,14 @@ describe('evaluateModel with the shipped default model (synthetic images, no sha
     expect(json.protocol).toBe('gt-box');
     expect(json.samples).toHaveLength(2);
     expect(json.summary.count).toBe(2);
+    const refineWrite = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const refined = await runEvalCommand(['--data', dataDir, '--limit', '2', '--quiet', '--backend', 'wasm', '--refine', '--flip']);
+      expect(refined.samples).toHaveLength(2);
+      expect(refineWrite.mock.calls.map((c) => String(c[0])).join('')).toMatch(/test-time flip, two-pass upright crop/);
+    } finally {
+      refineWrite.mockRestore();
+    }
     await expect(runEvalCommand(['--data', dataDir, '--limit', 'x'])).rejects.toThrow(/--limit/);
     await expect(runEvalCommand(['--data', join(root, 'nope')])).rejects.toThrow(Aflw2000DataError);
   });
