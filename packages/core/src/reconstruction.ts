@@ -8,7 +8,10 @@ import type { HeadPose } from './geometry/pose.js';
 export interface FaceReconstruction {
   /** The tight 68-landmark face box the crop was built from (given, or derived from the detector). */
   readonly box: Box;
-  /** The crop used for the network; `cropToImagePoints(crop, …)` maps crop-frame points back. */
+  /**
+   * The crop used for the network; `cropToImagePoints(crop, …)` maps crop-frame points back. With
+   * `refine`, the first pass's crop (the second is the same crop turned upright).
+   */
   readonly crop: CropTransform;
   /** Detector confidence in [0, 1] when the box came from the detector, else undefined. */
   readonly detectionScore?: number;

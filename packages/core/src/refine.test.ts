@@ -50,7 +50,9 @@ describe('createPrnet({ refine }) with the shipped model on the rendered sample 
         const a = await plain.reconstruct(image, { box });
         const before = tf.memory().numTensors;
         const b = await refined.reconstruct(image, { box });
+        const [c] = await refined.reconstructBatch([{ image, box }]);
         expect(tf.memory().numTensors).toBe(before);
+        expect(Array.from((c as typeof b).landmarks68)).toEqual(Array.from(b.landmarks68));
         const errA = meanError(a.landmarks68, landmarks);
         const errB = meanError(b.landmarks68, landmarks);
         const faceSize = box[2] - box[0];
