@@ -8,26 +8,53 @@ import { coreAssetPath, createPrnet, decodeImage } from './node/index.js';
 import type { Prnet } from './prnet.js';
 import { useTestBackend } from './testing/backend.js';
 
-/** Mean 2D landmark error (px) against ground-truth points (flat xyz). */
-function meanError(landmarks: Float32Array, truth: Float32Array): number {
+/** Mean 2D landmark error (px) of 68 points against ground-truth points (both flat xyz). */
+function meanError(landmarks: Float32Array, truth: ArrayLike<number>): number {
   let sum = 0;
   for (let k = 0; k < 68; k++) sum += Math.hypot(landmarks[k * 3] - truth[k * 3], landmarks[k * 3 + 1] - truth[k * 3 + 1]);
   return sum / 68;
 }
 
-describe('createPrnet({ refine }) with the shipped model on the rendered sample face, rolled', () => {
+describe('test-time options of createPrnet with the shipped model on the rendered sample face', () => {
   const truth = JSON.parse(readFileSync(coreAssetPath('samples', 'sample-face.json'), 'utf8'));
+  const truthPoints = (truth.landmarks68 as number[][]).flat();
   const sample = decodeImage(coreAssetPath('samples', 'sample-face.png'));
+  const box = truth.box as [number, number, number, number];
   let plain: Prnet;
+  let flipped: Prnet;
   let refined: Prnet;
   beforeAll(async () => {
     await useTestBackend();
     plain = await createPrnet({ landmarks: 'layout' });
+    flipped = await createPrnet({ landmarks: 'layout', flipTest: true });
     refined = await createPrnet({ landmarks: 'layout', refine: true });
   });
   afterAll(() => {
     plain.dispose();
+    flipped.dispose();
     refined.dispose();
+  });
+
+  it('flipTest averages with the mirrored crop: close to the plain map, no less accurate, no leaks', async () => {
+    const a = await plain.reconstruct(sample, { box });
+    const before = tf.memory().numTensors;
+    const b = await flipped.reconstruct(sample, { box });
+    const [c] = await flipped.reconstructFaces(sample, [box]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Array.from(c.landmarks68)).toEqual(Array.from(b.landmarks68));
+    let moved = 0;
+    let changed = 0;
+    for (let i = 0; i < a.landmarks68.length; i++) {
+      moved = Math.max(moved, Math.abs(a.landmarks68[i] - b.landmarks68[i]));
+      if (a.landmarks68[i] !== b.landmarks68[i]) changed++;
+    }
+    expect(changed).toBeGreaterThan(100); // it did something
+    const faceSize = box[2] - box[0];
+    expect(moved).toBeLessThan(0.1 * faceSize); // and nothing wild
+    const errA = meanError(a.landmarks68, truthPoints);
+    const errB = meanError(b.landmarks68, truthPoints);
+    console.log(`sample face, mean landmark error: ${errA.toFixed(2)} px plain, ${errB.toFixed(2)} px with the flip test`);
+    expect(errB).toBeLessThan(errA * 1.1);
   });
 
   /** The sample image turned about its centre so the head leans by `degrees` (> 0: top to the right). */
@@ -38,10 +65,10 @@ describe('createPrnet({ refine }) with the shipped model on the rendered sample 
     const source = imageToTensor(sample);
     const image = tf.tidy(() => tf.squeeze(tf.mul(cropToTensor(source, [crop]), 255), [0]) as tf.Tensor3D);
     source.dispose();
-    return { image, landmarks: imageToCropPoints(crop, (truth.landmarks68 as number[][]).flat()) };
+    return { image, landmarks: imageToCropPoints(crop, truthPoints) };
   }
 
-  it('gives the roll back and lowers the landmark error of a strongly rolled face, without leaks', async () => {
+  it('refine gives the roll back and lowers the landmark error of a strongly rolled face, without leaks', async () => {
     const upright = await plain.reconstruct(sample, { box: truth.box });
     for (const roll of [-60, 55]) {
       const { image, landmarks } = rolledSample(roll);
