@@ -25,7 +25,11 @@ export interface PrnetModelMetadata {
   outputScale: number;
   /** Output offset, a fraction of inputSize (PRNet: 0; ours 0.25 — see `conventions.ts`). */
   outputOffset: number;
-  /** Crop side / mean face-box side used in training (PRNet: 1.6); inference must use the same. */
+  /**
+   * Crop side / mean side of the 68-landmark face box at inference (PRNet: 1.6, the training crops'
+   * scale). A model calibrated to another box definition may differ: the shipped default uses
+   * 1.45 for AFLW2000-3D's 68-point boxes (MODEL_CARD.md).
+   */
   cropScale: number;
   /** False for a random-initialised network (its outputs are meaningless). */
   trained: boolean;
