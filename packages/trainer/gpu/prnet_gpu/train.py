@@ -91,7 +91,8 @@ def main() -> None:
 
     device = torch.device('cpu' if a.cpu or not torch.cuda.is_available() else 'cuda')
     if device.type == 'cpu':
-        torch.set_num_threads(max(1, a.threads or len(os.sched_getaffinity(0))))
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+        torch.set_num_threads(max(1, a.threads or cores))
     t_start = time.time()
     torch.manual_seed(a.seed)
     gen = torch.Generator(device=device)
