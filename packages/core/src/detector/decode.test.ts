@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { blazeFaceAnchors } from './anchors.js';
 import { blendDetections, boxIou, decodeCandidates } from './decode.js';
-import { faceBoxFromDetection } from './face-box.js';
+import { InvalidArgumentError } from '../errors.js';
+import { BLAZEFACE_BOX_CALIBRATION, DETECTOR_KEYPOINT_FEATURES, detectorKeypointFeatures, faceBoxFromDetection } from './face-box.js';
 
 describe('blazeFaceAnchors', () => {
   it('lays out 16×16×2 anchors at stride 16, then 8×8×6 at stride 32, for a 256 input', () => {
@@ -75,5 +76,72 @@ describe('faceBoxFromDetection', () => {
     const [x0, y0, x1, y1] = faceBoxFromDetection(face);
     expect((y0 + y1) / 2).toBeGreaterThan(300);
     expect(x1 - x0).toBeLessThan(100);
+  });
+});
+
+describe('keypoint terms of the detector box calibration', () => {
+  // A 100 × 200 box centred at (150, 300); keypoints: eyes, nose, mouth, ears (image-left first).
+  const face = {
+    box: [100, 200, 200, 400] as const,
+    keypoints: [
+      [130, 260],
+      [170, 260],
+      [160, 300],
+      [150, 340],
+      [105, 270],
+      [195, 270],
+    ] as [number, number][],
+  };
+  const constant = { centreX: 0.1, centreY: -0.05, scaleX: 0.8, scaleY: 0.5 };
+  const zeros = () => new Array(DETECTOR_KEYPOINT_FEATURES.length).fill(0) as number[];
+
+  it('computes the features relative to the box centre, in box widths and heights', () => {
+    const f = Array.from(detectorKeypointFeatures(face)!);
+    // noseX, eyesX, mouthX, noseY, eyesY, mouthY, eyeDistance, earImageLeftX, earImageRightX
+    const expected = [0.1, 0, 0, 0, -0.2, 0.2, 0.4, -0.45, 0.45];
+    expect(f.length).toBe(DETECTOR_KEYPOINT_FEATURES.length);
+    f.forEach((v, i) => expect(v, DETECTOR_KEYPOINT_FEATURES[i]).toBeCloseTo(expected[i], 12));
+    expect(detectorKeypointFeatures({ box: face.box, keypoints: face.keypoints.slice(0, 4) })).toBeUndefined();
+    expect(detectorKeypointFeatures({ box: [0, 0, 0, 10], keypoints: face.keypoints })).toBeUndefined();
+  });
+
+  it('applies the linear terms when the detection has keypoints, the constant terms otherwise', () => {
+    // intercepts equal to the constant terms: the same box
+    const intercepts = {
+      ...constant,
+      keypointTerms: {
+        centreX: [0.1, ...zeros()],
+        centreY: [-0.05, ...zeros()],
+        logScaleX: [Math.log(0.8), ...zeros()],
+        logScaleY: [Math.log(0.5), ...zeros()],
+      },
+    };
+    const plain = faceBoxFromDetection(face, constant);
+    faceBoxFromDetection(face, intercepts).forEach((v, i) => expect(v).toBeCloseTo(plain[i], 9));
+    // centre shift 0.5 × noseX (= 0.1) = 0.05 box widths to the right; width scale exp(1 × eyeDistance)
+    const nose = {
+      ...intercepts,
+      keypointTerms: {
+        ...intercepts.keypointTerms,
+        centreX: [0.1, 0.5, ...zeros().slice(1)],
+        logScaleX: [Math.log(0.8), 0, 0, 0, 0, 0, 0, 1, 0, 0],
+      },
+    };
+    const [x0, , x1] = faceBoxFromDetection(face, nose);
+    expect((x0 + x1) / 2).toBeCloseTo(150 + 100 * (0.1 + 0.05), 9);
+    expect(x1 - x0).toBeCloseTo(100 * 0.8 * Math.exp(0.4), 9);
+    // without keypoints the constant terms apply
+    expect(faceBoxFromDetection({ box: face.box }, nose)).toEqual(plain);
+    expect(faceBoxFromDetection({ box: face.box, keypoints: [] }, nose)).toEqual(plain);
+  });
+
+  it('rejects coefficient lists of the wrong length', () => {
+    const bad = { ...constant, keypointTerms: { centreX: [0, 1], centreY: [0, 1], logScaleX: [0, 1], logScaleY: [0, 1] } };
+    expect(() => faceBoxFromDetection(face, bad)).toThrow(InvalidArgumentError);
+  });
+
+  it('ships one intercept and one coefficient per feature for each of the four terms', () => {
+    const t = BLAZEFACE_BOX_CALIBRATION.keypointTerms!;
+    for (const terms of [t.centreX, t.centreY, t.logScaleX, t.logScaleY]) expect(terms.length).toBe(DETECTOR_KEYPOINT_FEATURES.length + 1);
   });
 });

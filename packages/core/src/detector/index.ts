@@ -9,6 +9,8 @@ export { blazeFaceAnchors } from './anchors.js';
 export { BLAZEFACE_KEYPOINT_NAMES } from './decode.js';
 export {
   BLAZEFACE_BOX_CALIBRATION,
+  DETECTOR_KEYPOINT_FEATURES,
+  detectorKeypointFeatures,
   faceBoxFromDetection,
   type DetectorBoxCalibration,
 } from './face-box.js';

@@ -5,11 +5,17 @@
  * detection to its ground-truth box, and reports
  *   - the detection rate by |yaw| bin ([0,30], (30,60], >60),
  *   - median and IQR of the residuals (centre shift and scale, fractions of the detector box),
- *   - IoU and centre error of the calibrated box against the ground truth.
- * The medians are the constants to hard-code as `BLAZEFACE_BOX_CALIBRATION` in core.
+ *   - IoU and centre error of the calibrated box against the ground truth,
+ * for two calibrations: the per-component medians (a constant shift and scale), and the keypoint
+ * calibration — the same plus linear terms over BlazeFace's keypoints (`detectorKeypointFeatures`),
+ * fitted by least absolute deviations with the three yaw bins weighted equally, and scored
+ * two-fold cross-validated (even / odd images). The keypoint calibration fitted on all images is
+ * the constant to hard-code as `BLAZEFACE_BOX_CALIBRATION` in core; `--boxes-out FILE` writes the
+ * cross-validated boxes for `prnet-train eval --boxes FILE` (the NME the calibration gives on
+ * images it did not see).
  *
  * Usage (after building core: `npm run build -w @prnet/core`):
- *   npx tsx packages/trainer/src/calibrate/detector-box.ts [--data DIR] [--score 0.5] [--json OUT]
+ *   npx tsx packages/trainer/src/calibrate/detector-box.ts [--data DIR] [--score 0.5] [--json OUT] [--boxes-out FILE]
  */
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
@@ -19,6 +25,8 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   boxOfPoints,
+  DETECTOR_KEYPOINT_FEATURES,
+  detectorKeypointFeatures,
   faceBoxFromDetection,
   imageToTensor,
   type Box,
@@ -28,6 +36,7 @@ import {
 } from '@prnet/core';
 import { decodeImage, loadDefaultDetector } from '@prnet/core/node';
 import { findSharedDataDir } from '../ict/ict-model.js';
+import { solveSpd } from '../label/fit-mesh.js';
 import { quantile, yawBin as yawBinOf, YAW_BINS, type YawBin } from '../eval/metrics.js';
 
 interface Aflw2000Sample {
@@ -89,7 +98,96 @@ export function matchDetection(faces: readonly DetectedFace[], truth: Box, minIo
   return best;
 }
 
+/** One matched detection for the keypoint calibration. */
+export interface DetectionSample {
+  readonly face: Pick<DetectedFace, 'box' | 'keypoints'>;
+  /** The ground-truth 68-landmark box. */
+  readonly truth: Box;
+  readonly bin: YawBin;
+}
+
+/**
+ * Weighted least absolute deviations min_β Σ wᵢ |yᵢ − xᵢ·β| + ridge · Σ_{j≥1} β_j² by iteratively
+ * reweighted least squares (column 0 is the intercept, not penalised). Rows of `x` have `p` values.
+ */
+export function fitLeastAbsolute(
+  x: readonly Float64Array[],
+  y: readonly number[],
+  weights: readonly number[],
+  ridge = 1e-4,
+  iterations = 40,
+): Float64Array {
+  const p = x[0]?.length ?? 0;
+  if (p === 0 || x.length !== y.length || x.length !== weights.length) {
+    throw new Error('fitLeastAbsolute: x, y and weights need the same, non-zero length');
+  }
+  let beta = new Float64Array(p);
+  let irls = Float64Array.from(weights);
+  for (let it = 0; it <= iterations; it++) {
+    const H = new Float64Array(p * p);
+    const g = new Float64Array(p);
+    let total = 0;
+    for (let i = 0; i < x.length; i++) {
+      const xi = x[i];
+      const wi = irls[i];
+      total += wi;
+      for (let a = 0; a < p; a++) {
+        g[a] += wi * xi[a] * y[i];
+        for (let b = 0; b < p; b++) H[a * p + b] += wi * xi[a] * xi[b];
+      }
+    }
+    for (let j = 1; j < p; j++) H[j * p + j] += ridge * total;
+    H[0] += 1e-12 * total;
+    beta = solveSpd(H, g, p);
+    irls = Float64Array.from(x, (xi, i) => {
+      let r = y[i];
+      for (let a = 0; a < p; a++) r -= xi[a] * beta[a];
+      return weights[i] / Math.max(Math.abs(r), 1e-3);
+    });
+  }
+  return beta;
+}
+
+/**
+ * The keypoint calibration (see the module comment) fitted to `samples`: `keypointTerms` for the
+ * centre shift (fractions of the detector box) and the log scale, and as constant terms (used
+ * for detections without keypoints) the per-component medians. Samples whose detection has no
+ * keypoints are skipped by the keypoint fit. Each yaw bin counts equally there.
+ */
+export function keypointCalibration(samples: readonly DetectionSample[], ridge = 1e-4): DetectorBoxCalibration {
+  const rows: Float64Array[] = [];
+  const targets: number[][] = [[], [], [], []];
+  const bins: YawBin[] = [];
+  for (const s of samples) {
+    const f = detectorKeypointFeatures(s.face);
+    if (!f) continue;
+    rows.push(Float64Array.of(1, ...f));
+    const r = boxResidual(s.face.box, s.truth);
+    targets[0].push(r.centreX);
+    targets[1].push(r.centreY);
+    targets[2].push(Math.log(r.scaleX));
+    targets[3].push(Math.log(r.scaleY));
+    bins.push(s.bin);
+  }
+  if (rows.length <= DETECTOR_KEYPOINT_FEATURES.length + 1) {
+    throw new Error(`keypointCalibration: ${rows.length} detections with keypoints, need more than ${DETECTOR_KEYPOINT_FEATURES.length + 1}`);
+  }
+  const counts = new Map<YawBin, number>();
+  for (const b of bins) counts.set(b, (counts.get(b) ?? 0) + 1);
+  const weights = bins.map((b) => 1 / (counts.size * counts.get(b)!));
+  const [cx, cy, sx, sy] = targets.map((t) => Array.from(fitLeastAbsolute(rows, t, weights, ridge)));
+  const constant = calibrationFromResiduals(samples.map((s) => boxResidual(s.face.box, s.truth)));
+  return { ...constant, keypointTerms: { centreX: cx, centreY: cy, logScaleX: sx, logScaleY: sy } };
+}
+
+/** Two-fold cross-validated boxes: even-indexed samples mapped by the calibration fitted on the odd ones, and back. */
+export function crossValidatedBoxes(samples: readonly DetectionSample[], ridge = 1e-4): Box[] {
+  const folds = [0, 1].map((f) => keypointCalibration(samples.filter((_, i) => i % 2 !== f), ridge));
+  return samples.map((s, i) => faceBoxFromDetection(s.face, folds[i % 2]));
+}
+
 interface SampleResult {
+  image: string;
   bin: YawBin;
   truth: Box;
   match?: DetectedFace;
@@ -113,6 +211,7 @@ async function runDetector(detector: FaceDetector, dataDir: string, samples: Afl
     const truth = boxOfPoints(sample.landmarks68.flat(), 3);
     const match = matchDetection(faces, truth);
     results.push({
+      image: sample.image,
       bin: yawBinOf(sample.yawBinDegrees),
       truth,
       match,
@@ -125,15 +224,16 @@ async function runDetector(detector: FaceDetector, dataDir: string, samples: Afl
 
 const fmt = (v: number, digits = 4): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 
-function summarise(results: SampleResult[], calibration: DetectorBoxCalibration): Record<string, unknown> {
-  const lines: string[] = [];
-  const report: Record<string, unknown> = { calibration, bins: {} };
+/** Prints and returns the detection rate, residuals and calibrated-box errors per bin; `boxes` holds each matched result's calibrated box. */
+function summarise(title: string, results: SampleResult[], boxes: ReadonlyMap<SampleResult, Box>): Record<string, unknown> {
+  const lines: string[] = [`\n${title}`];
+  const report: Record<string, unknown> = { bins: {} };
   lines.push('detection rate by |yaw| bin:');
   for (const bin of [...YAW_BINS, 'all'] as const) {
     const inBin = results.filter((r) => bin === 'all' || r.bin === bin);
     const found = inBin.filter((r) => r.match);
     const residuals = found.map((r) => boxResidual(r.match!.box, r.truth));
-    const calibrated = found.map((r) => faceBoxFromDetection(r.match!, calibration));
+    const calibrated = found.map((r) => boxes.get(r)!);
     const ious = calibrated.map((box, i) => boxIou(box, found[i].truth));
     const centreErr = calibrated.map((box, i) => {
       const t = found[i].truth;
@@ -190,12 +290,27 @@ export async function main(args = process.argv.slice(2)): Promise<void> {
   try {
     const results = await runDetector(detector, dataDir, samples);
     const found = results.filter((r) => r.match);
-    const calibration = calibrationFromResiduals(found.map((r) => boxResidual(r.match!.box, r.truth)));
     console.log(`${samples.length} images, score threshold ${scoreThreshold}`);
-    const report = summarise(results, calibration);
-    console.log('calibration (medians):', JSON.stringify(calibration));
+    const medians = calibrationFromResiduals(found.map((r) => boxResidual(r.match!.box, r.truth)));
+    const detections: DetectionSample[] = found.map((r) => ({ face: r.match!, truth: r.truth, bin: r.bin }));
+    const keypoints = keypointCalibration(detections);
+    const cv = crossValidatedBoxes(detections);
+    const boxesBy = (box: (r: SampleResult, i: number) => Box) => new Map(found.map((r, i) => [r, box(r, i)]));
+    const report = {
+      medians: { calibration: medians, ...summarise('constant calibration (medians), in-sample', results, boxesBy((r) => faceBoxFromDetection({ box: r.match!.box }, medians))) },
+      keypoints: { calibration: keypoints, ...summarise('keypoint calibration, fitted on all (in-sample)', results, boxesBy((r) => faceBoxFromDetection(r.match!, keypoints))) },
+      keypointsCrossValidated: summarise('keypoint calibration, two-fold cross-validated', results, boxesBy((_, i) => cv[i])),
+    };
+    console.log('\ncalibration (medians):', JSON.stringify(medians));
+    console.log('keypoint calibration (for BLAZEFACE_BOX_CALIBRATION):', JSON.stringify(keypoints));
     const out = argValue(args, '--json');
     if (out) writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+    const boxesOut = argValue(args, '--boxes-out');
+    if (boxesOut) {
+      const boxes = Object.fromEntries(found.map((r, i) => [r.image, Array.from(cv[i])]));
+      writeFileSync(boxesOut, `${JSON.stringify({ note: 'two-fold cross-validated keypoint-calibrated BlazeFace boxes (prnet-train eval --boxes)', boxes })}\n`);
+      console.log(`wrote ${found.length} cross-validated boxes to ${boxesOut}`);
+    }
   } finally {
     detector.dispose();
   }

@@ -27,8 +27,10 @@ Usage:
   prnet-train eval [--model M] [--data DIR] [--no-box] [--flip] [--refine] [--json OUT] [--limit N]
       NME (2D/3D, 68 points, per |yaw| bin and their mean), head-pose MAE, ms per face and
       detection rate on a folder in the AFLW2000-3D dev format (prnet-train eval --help).
-  prnet-train calibrate-detector [--data DIR] [--score 0.5] [--json OUT]
-      Measure how BlazeFace boxes map to tight 68-landmark boxes on the AFLW2000-3D dev split.
+  prnet-train calibrate-detector [--data DIR] [--score 0.5] [--json OUT] [--boxes-out FILE]
+      Measure how BlazeFace boxes map to tight 68-landmark boxes on the AFLW2000-3D dev split and
+      fit the keypoint calibration (printed for core's BLAZEFACE_BOX_CALIBRATION; two-fold
+      cross-validated boxes to FILE for \`prnet-train eval --boxes FILE\`).
   prnet-train calibrate-landmarks [--model M] [--data DIR] [--radius 12] [--json OUT] [--write]
       Calibrate a model's 68 landmark pixels to the AFLW2000-3D convention on the dev split
       (cross-validated report; --write stores them in the model's metadata).

@@ -1,24 +1,26 @@
 /**
  * `prnet-train eval`: evaluates a model on an AFLW2000-3D folder and prints the protocol's table.
  *
- *   prnet-train eval [--model M] [--data DIR] [--no-box] [--flip] [--refine] [--json OUT] [--limit N]
+ *   prnet-train eval [--model M] [--data DIR] [--no-box | --boxes FILE] [--flip] [--refine] [--json OUT] [--limit N]
  *                    [--backend wasm|cpu|tensorflow] [--landmarks] [--quiet]
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { InvalidArgumentError } from '@prnet/core';
+import { InvalidArgumentError, type Box } from '@prnet/core';
 import { createPrnet, initNodeBackend, type NodeBackendName } from '@prnet/core/node';
 import { Aflw2000DataError, findAflw2000DevDir, loadAflw2000 } from './aflw2000.js';
 import { evaluateModel, type EvaluationResult } from './evaluate.js';
 import { formatReport, reportJson, type ReportContext } from './report.js';
 
-export const EVAL_HELP = `prnet-train eval [--model M] [--data DIR] [--no-box] [--flip] [--refine] [--json OUT] [--limit N]
+export const EVAL_HELP = `prnet-train eval [--model M] [--data DIR] [--no-box | --boxes FILE] [--flip] [--refine] [--json OUT] [--limit N]
     Evaluate a model on AFLW2000-3D (3DDFA/PRNet protocol): NME 2D/3D (% of sqrt(w·h) of the
     ground-truth 68-point box) per |yaw| bin [0,30], (30,60], >60 and their mean, head-pose MAE,
     ms per face. --model: model.json (default: the model shipped in @prnet/core); --data: an
     AFLW2000-3D folder (default: <shared data>/aflw2000-dev); --no-box: find faces with the
-    detector instead of the ground-truth box (reports the detection rate); --json OUT: write the
+    detector instead of the ground-truth box (reports the detection rate); --boxes FILE: crop from
+    the 68-landmark-equivalent boxes in FILE, JSON {"boxes": {"<image path as in the annotations>":
+    [x0, y0, x1, y1]}} (images without one count as undetected); --json OUT: write the
     summary and per-sample numbers (--landmarks adds the predicted points); --limit N: first N
     samples; --flip: test-time flip (createPrnet's flipTest: each crop also mirrored, maps
     averaged); --refine: two passes (createPrnet's refine: the crop turned upright by the first
@@ -39,6 +41,7 @@ export async function runEvalCommand(argv: string[]): Promise<EvaluationResult> 
       model: { type: 'string' },
       data: { type: 'string' },
       'no-box': { type: 'boolean', default: false },
+      boxes: { type: 'string' },
       flip: { type: 'boolean', default: false },
       refine: { type: 'boolean', default: false },
       json: { type: 'string' },
@@ -63,6 +66,8 @@ export async function runEvalCommand(argv: string[]): Promise<EvaluationResult> 
   if (backendName && !BACKENDS.includes(backendName as NodeBackendName)) {
     throw new InvalidArgumentError(`--backend must be one of ${BACKENDS.join(', ')}, got "${backendName}"`);
   }
+  if (values.boxes && values['no-box']) throw new InvalidArgumentError('--boxes and --no-box exclude each other');
+  const boxes = values.boxes ? readBoxesFile(values.boxes) : undefined;
   const dataset = loadAflw2000(dataDir);
   const backend = await initNodeBackend((backendName || undefined) as NodeBackendName | undefined);
   const prnet = await createPrnet({ model: values.model ? resolve(values.model) : undefined, flipTest: values.flip, refine: values.refine });
@@ -79,6 +84,7 @@ export async function runEvalCommand(argv: string[]): Promise<EvaluationResult> 
       prnet,
       data: dataset,
       useBox,
+      boxes,
       limit,
       onProgress: (done, n) => {
         if (!values.quiet && (done % 50 === 0 || done === n)) process.stderr.write(`eval: ${done}/${n}\n`);
@@ -94,4 +100,25 @@ export async function runEvalCommand(argv: string[]): Promise<EvaluationResult> 
   } finally {
     prnet.dispose();
   }
+}
+
+/** Reads a `--boxes` file: JSON `{ "boxes": { image: [x0, y0, x1, y1] } }` with finite, non-empty boxes. */
+export function readBoxesFile(path: string): Record<string, Box> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new InvalidArgumentError(`--boxes ${path}: ${(error as Error).message}`);
+  }
+  const boxes = (parsed as { boxes?: unknown } | null)?.boxes;
+  if (!boxes || typeof boxes !== 'object' || Array.isArray(boxes)) {
+    throw new InvalidArgumentError(`--boxes ${path}: expected {"boxes": {"<image>": [x0, y0, x1, y1]}}`);
+  }
+  const out: Record<string, Box> = {};
+  for (const [image, box] of Object.entries(boxes as Record<string, unknown>)) {
+    const ok = Array.isArray(box) && box.length === 4 && box.every((v) => typeof v === 'number' && Number.isFinite(v)) && box[2] > box[0] && box[3] > box[1];
+    if (!ok) throw new InvalidArgumentError(`--boxes ${path}: the box of "${image}" must be [x0, y0, x1, y1] with x1 > x0, y1 > y0`);
+    out[image] = box as unknown as Box;
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ import { NoFaceError, boxOfPoints, type Box, type RgbImage } from '@prnet/core';
 import { createPrnet, encodePng, type Prnet } from '@prnet/core/node';
 import { useTestBackend } from '@prnet/core/testing';
 import { Aflw2000DataError, findAflw2000DevDir, loadAflw2000 } from './aflw2000.js';
-import { runEvalCommand } from './eval-command.js';
+import { readBoxesFile, runEvalCommand } from './eval-command.js';
 import { evaluateModel, type EvaluationTarget } from './evaluate.js';
 import { formatReport, reportJson } from './report.js';
 
@@ -164,6 +164,34 @@ describe('evaluateModel (fake reconstructor, no shared data)', () => {
     await expect(evaluateModel({ prnet: failing, data: dataDir, useBox: false })).rejects.toThrow('network exploded');
   });
 
+  it('given boxes: crops from each image box, images without one count as undetected', async () => {
+    const { target, boxes } = fakePrnet(1, 0, 0);
+    const given: Record<string, Box> = { 'images/face0.png': [10, 10, 80, 80], 'images/face2.png': [0, 0, 90, 90] };
+    const result = await evaluateModel({ prnet: target, data: dataDir, boxes: given });
+    expect(result.protocol).toBe('given-boxes');
+    expect(boxes[0]).toEqual([10, 10, 80, 80]);
+    expect(boxes[2]).toEqual([0, 0, 90, 90]);
+    expect(boxes[1]).toBeUndefined();
+    expect(result.samples.map((s) => s.detected)).toEqual([true, false, true, false]);
+    expect(result.samples[0].nme2d).toBeCloseTo(100 / Math.sqrt(2000), 4);
+    expect(result.summary.detectionRate).toBe(0.5);
+    const text = formatReport(result);
+    expect(text).toMatch(/crop from the given boxes/);
+    expect(text).toMatch(/boxes given: 2\/4 = 50\.0%/);
+  });
+
+  it('reads --boxes files and rejects malformed ones', () => {
+    const file = join(root, 'boxes.json');
+    writeFileSync(file, JSON.stringify({ boxes: { 'images/face0.png': [1, 2, 30, 40] } }));
+    expect(readBoxesFile(file)).toEqual({ 'images/face0.png': [1, 2, 30, 40] });
+    for (const bad of [{ boxes: { a: [1, 2, 0, 40] } }, { boxes: { a: [1, 2, 3] } }, { boxes: [] }, { other: 1 }]) {
+      writeFileSync(file, JSON.stringify(bad));
+      expect(() => readBoxesFile(file), JSON.stringify(bad)).toThrow(/--boxes/);
+    }
+    writeFileSync(file, '{ not json');
+    expect(() => readBoxesFile(file)).toThrow(/--boxes/);
+  });
+
   it('reports a table and JSON with nulls for empty bins', async () => {
     const { target } = fakePrnet(2, 0, 0);
     const result = await evaluateModel({ prnet: target, data: dataDir, limit: 1 });
@@ -235,6 +263,7 @@ describe('evaluateModel with the shipped default model (synthetic images, no sha
       refineWrite.mockRestore();
     }
     await expect(runEvalCommand(['--data', dataDir, '--limit', 'x'])).rejects.toThrow(/--limit/);
+    await expect(runEvalCommand(['--data', dataDir, '--no-box', '--boxes', out])).rejects.toThrow(/exclude each other/);
     await expect(runEvalCommand(['--data', join(root, 'nope')])).rejects.toThrow(Aflw2000DataError);
   });
 });

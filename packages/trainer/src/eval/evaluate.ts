@@ -37,6 +37,12 @@ export interface EvaluateOptions {
   data: Aflw2000Dataset | string;
   /** Crop from the ground-truth 68-landmark box (true) or detect the face (false). Default true. */
   useBox?: boolean;
+  /**
+   * Crop from these 68-landmark-equivalent boxes, by image path as in the annotations (e.g. another
+   * detector's boxes mapped to landmark boxes); overrides `useBox`. Images without a box count as
+   * undetected.
+   */
+  boxes?: Readonly<Record<string, Box>>;
   /** Evaluate only the first `limit` samples (in annotation order). Default: all. */
   limit?: number;
   /** Called after each sample with the number done and the total. */
@@ -60,8 +66,8 @@ export interface SampleResult extends SampleOutcome {
 }
 
 export interface EvaluationResult {
-  /** Which protocol ran: 'gt-box' or 'detector'. */
-  protocol: 'gt-box' | 'detector';
+  /** Which protocol ran: 'gt-box', 'detector' or 'given-boxes'. */
+  protocol: 'gt-box' | 'detector' | 'given-boxes';
   samples: SampleResult[];
   summary: EvalSummary;
 }
@@ -85,11 +91,17 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
       gtAngles: sample.pitchYawRollDegrees,
       gtBox,
     };
+    const given = options.boxes ? options.boxes[sample.image] : undefined;
+    if (options.boxes && !given) {
+      results.push({ ...base, detected: false });
+      options.onProgress?.(index + 1, chosen.length);
+      continue;
+    }
     const image = decodeImage(sample.imagePath);
     const started = performance.now();
     let face: Awaited<ReturnType<EvaluationTarget['reconstruct']>>;
     try {
-      face = await prnet.reconstruct(image, useBox ? { box: gtBox } : {});
+      face = await prnet.reconstruct(image, given ? { box: given } : useBox ? { box: gtBox } : {});
     } catch (error) {
       // By code, not instanceof: each entry of core's build (index, node) has its own error classes.
       if (!useBox && (error as { code?: unknown } | null)?.code === 'NO_FACE') {
@@ -113,5 +125,6 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
     });
     options.onProgress?.(index + 1, chosen.length);
   }
-  return { protocol: useBox ? 'gt-box' : 'detector', samples: results, summary: summarise(results) };
+  const protocol = options.boxes ? 'given-boxes' : useBox ? 'gt-box' : 'detector';
+  return { protocol, samples: results, summary: summarise(results) };
 }

@@ -15,6 +15,12 @@ export interface ReportContext {
   backend?: string;
 }
 
+const PROTOCOL_TEXT: Record<EvaluationResult['protocol'], string> = {
+  'gt-box': 'crop from the tight box of the 68 ground-truth points',
+  detector: 'face detector (no box given)',
+  'given-boxes': 'crop from the given boxes (--boxes)',
+};
+
 const fmt = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 
 /** The text table: |yaw| bins × NME 2D / 3D, their mean, head-pose MAE, ms per face, detection rate. */
@@ -24,7 +30,7 @@ export function formatReport(result: EvaluationResult, context: ReportContext = 
   if (context.model) lines.push(`model:     ${context.model}`);
   if (context.dataset) lines.push(`data:      ${context.dataset}`);
   lines.push(
-    `protocol:  ${protocol === 'gt-box' ? 'crop from the tight box of the 68 ground-truth points' : 'face detector (no box given)'}; NME = mean error / sqrt(w·h) of the GT box, %`,
+    `protocol:  ${PROTOCOL_TEXT[protocol]}; NME = mean error / sqrt(w·h) of the GT box, %`,
   );
   lines.push('');
   const header = `${'|yaw|'.padEnd(14)}${'n'.padStart(8)}${'NME 2D %'.padStart(10)}${'NME 3D %'.padStart(10)}`;
@@ -49,7 +55,7 @@ export function formatReport(result: EvaluationResult, context: ReportContext = 
   lines.push(
     protocol === 'gt-box'
       ? 'detection rate: n/a (ground-truth boxes)'
-      : `detection rate: ${s.detected}/${s.count} = ${fmt(100 * s.detectionRate, 1)}% (undetected faces have no NME; they count as failures in the CED)`,
+      : `${protocol === 'detector' ? 'detection rate' : 'boxes given'}: ${s.detected}/${s.count} = ${fmt(100 * s.detectionRate, 1)}% (undetected faces have no NME; they count as failures in the CED)`,
   );
   const at = (t: number) => s.ced.thresholds.indexOf(t);
   const ced = [2, 3, 5, 10].filter((t) => at(t) >= 0).map((t) => `≤${t}%: ${fmt(100 * s.ced.nme2d[at(t)], 1)}%`);
