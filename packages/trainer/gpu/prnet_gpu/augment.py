@@ -2,8 +2,9 @@
 
 The geometric part composes a random similarity with the PRNet crop the pairs were made with, as
 prnet-train's `augmentedCrop` does: the image is resampled and the targets' crop-frame (x, y) are
-moved by the same map, z scaled about the crop's depth centre. Colour, blur, noise and occluders
-act on the image only.
+moved by the same map, z scaled about the crop's depth centre. A horizontal flip (optional) mirrors
+the image and moves each target to its mirror UV pixel (the layout's left–right correspondence,
+`mirror.i32`) with x reflected. Colour, blur, noise and occluders act on the image only.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class AugmentConfig:
     blur: float = 0.25
     noise: float = 0.25
     occlusion: float = 0.3
+    flip: float = 0.0  # probability of a horizontal flip (needs the layout's mirror map)
 
 
 def similarity(batch: int, cfg: AugmentConfig, generator: torch.Generator, device) -> tuple:
@@ -63,6 +65,25 @@ def warp_targets(targets: torch.Tensor, angle, scale, dx, dy, size: int, output_
     z2 = s * z + size * depth_centre
     out = (torch.stack([x2, y2, z2], -1) / size + output_offset) / output_scale
     return torch.where(defined, out.clamp(0, 1), torch.zeros_like(out))
+
+
+def flip_horizontal(images: torch.Tensor, targets: torch.Tensor, flip: torch.Tensor, mirror: torch.Tensor,
+                    output_scale: float, output_offset: float) -> tuple:
+    """Mirrors the samples where `flip` [N] (bool) is set: images [N, 3, S, S] left–right, targets
+    [N, R, R, 3] (sigmoid space) read from the mirror UV pixel (`mirror` [R*R], −1 = none → 0) with
+    crop x → S − x, i.e. t_x → (1 + 2·offset) / scale − t_x. Other samples pass through."""
+    if not bool(flip.any()):
+        return images, targets
+    n, r = targets.shape[0], targets.shape[1]
+    flipped_images = torch.where(flip[:, None, None, None], images.flip(3), images)
+    t = targets.reshape(n, r * r, 3)
+    defined = (t != 0).any(dim=2, keepdim=True)
+    reflected = torch.stack([((1 + 2 * output_offset) / output_scale - t[..., 0]).clamp(0, 1), t[..., 1], t[..., 2]], -1)
+    reflected = torch.where(defined, reflected, torch.zeros_like(reflected))
+    has_mirror = (mirror >= 0)[None, :, None]
+    moved = torch.where(has_mirror, reflected[:, mirror.clamp_min(0), :], torch.zeros_like(reflected))
+    out = torch.where(flip[:, None, None], moved, t)
+    return flipped_images, out.reshape(n, r, r, 3)
 
 
 def photometric(images: torch.Tensor, cfg: AugmentConfig, generator: torch.Generator) -> torch.Tensor:

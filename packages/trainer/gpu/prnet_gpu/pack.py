@@ -153,6 +153,10 @@ def main() -> None:
     os.makedirs(a.out, exist_ok=True)
     merge_pairs_files(pairs_dirs, a.out)
     shutil.copyfile(os.path.join(pairs_dirs[0][0], 'weights.f32'), os.path.join(a.out, 'weights.f32'))
+    # The layout's mirror map (pairs exported by prnet-train since it writes one), for flip augmentation.
+    has_mirror = os.path.exists(os.path.join(pairs_dirs[0][0], 'mirror.i32'))
+    if has_mirror:
+        shutil.copyfile(os.path.join(pairs_dirs[0][0], 'mirror.i32'), os.path.join(a.out, 'mirror.i32'))
     mean.numpy().astype('<f4').tofile(os.path.join(a.out, 'pca-mean.f32'))
     basis.numpy().astype('<f2').tofile(os.path.join(a.out, 'pca-basis.f16'))
     codes.astype('<f2').tofile(os.path.join(a.out, 'codes.f16'))
@@ -168,6 +172,8 @@ def main() -> None:
     }
     pack['files'] = {'images': 'images.bin', 'index': 'images.idx', 'weights': 'weights.f32', 'samples': 'samples.f32',
                      'mean': 'pca-mean.f32', 'basis': 'pca-basis.f16', 'codes': 'codes.f16'}
+    if has_mirror:
+        pack['files']['mirror'] = 'mirror.i32'
     with open(os.path.join(a.out, 'pack.json'), 'w') as f:
         json.dump(pack, f, indent=1)
     size = sum(os.path.getsize(os.path.join(a.out, x)) for x in os.listdir(a.out))

@@ -3,6 +3,7 @@
 python3 -m prnet_gpu.train --pack DIR --init model.json --out DIR
     [--minutes 7 | --steps N] [--batch 128] [--lr 1e-3] [--warmup 300] [--ema 0.999]
     [--val 256] [--seed 0] [--source-weights 1,1] [--checkpoint-minutes 1] [--float16] [--cpu]
+    [--flip 0.5] [--threads N]
 
 Time-boxed by default (the cosine learning-rate schedule runs over --minutes of wall time, so a
 lease of a given length is used to its end), or by --steps. Prints one progress line per
@@ -24,7 +25,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .augment import AugmentConfig, photometric, similarity, warp_images, warp_targets
+from .augment import AugmentConfig, flip_horizontal, photometric, similarity, warp_images, warp_targets
 from .losses import position_map_loss
 from .tfjs_model import TfjsGraphModel
 
@@ -57,6 +58,9 @@ class Pack:
         samples = np.fromfile(os.path.join(pack_dir, 'samples.f32'), dtype='<f4').reshape(self.n, 2)
         self.source = torch.from_numpy(samples[:, 0].astype(np.int64)).to(device)
         self.abs_yaw = torch.from_numpy(samples[:, 1]).to(device)
+        mirror_path = os.path.join(pack_dir, 'mirror.i32')
+        self.mirror = (torch.from_numpy(np.fromfile(mirror_path, dtype='<i4').astype(np.int64)).to(device)
+                       if os.path.exists(mirror_path) else None)
 
     def batch(self, index: torch.Tensor):
         """(images [B, 3, S, S] float in [0, 1], targets [B, R, R, 3]) for sample indices."""
@@ -87,6 +91,8 @@ def main() -> None:
     ap.add_argument('--cpu', action='store_true', help='run on the CPU (tests, CPU-only fine-tuning)')
     ap.add_argument('--threads', type=int, help='CPU threads for PyTorch [every core: some builds default to one]')
     ap.add_argument('--no-augment', action='store_true')
+    ap.add_argument('--flip', type=float, default=0.5,
+                    help='probability of a horizontal flip with mirrored targets [0.5]; needs mirror.i32 in the pack (0 = off)')
     a = ap.parse_args()
 
     device = torch.device('cpu' if a.cpu or not torch.cuda.is_available() else 'cuda')
@@ -110,7 +116,12 @@ def main() -> None:
     for p in ema.parameters():
         p.requires_grad_(False)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
-    cfg = AugmentConfig()
+    cfg = AugmentConfig(flip=0.0 if a.no_augment else a.flip)
+    if not 0 <= cfg.flip <= 1:
+        raise SystemExit(f'--flip must be a probability in [0, 1], got {a.flip}')
+    if cfg.flip > 0 and pack.mirror is None:
+        raise SystemExit(f'{a.pack} has no mirror.i32 (the UV layout\'s left-right map) for --flip: re-export the pairs with '
+                         'this prnet-train and re-pack them, or pass --flip 0')
 
     # Validation: a fixed held-out set, plain crops.
     perm = torch.randperm(pack.n, generator=torch.Generator().manual_seed(a.seed)).to(device)
@@ -151,7 +162,7 @@ def main() -> None:
         record = {
             'trainer': 'prnet_gpu (PyTorch)', 'device': torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu',
             'init': os.path.abspath(a.init), 'steps': step, 'batchSize': a.batch, 'samplesSeen': step * a.batch,
-            'learningRate': a.lr, 'ema': a.ema, 'trainSeconds': seconds, 'finalLossRmsPx': loss_px,
+            'learningRate': a.lr, 'ema': a.ema, 'flip': cfg.flip, 'trainSeconds': seconds, 'finalLossRmsPx': loss_px,
             'pack': {k: pack.meta[k] for k in ('count', 'sources', 'pca') if k in pack.meta},
             'validation': {'samples': len(val_idx), 'modelRmsPx': evaluate(model), 'emaRmsPx': evaluate(ema)},
             'final': final,
@@ -181,6 +192,9 @@ def main() -> None:
         index = train_idx[torch.multinomial(probs, a.batch, replacement=True, generator=gen)]
         images, targets = pack.batch(index)
         if not a.no_augment:
+            if cfg.flip > 0:
+                flip = torch.rand(len(index), generator=gen, device=device) < cfg.flip
+                images, targets = flip_horizontal(images, targets, flip, pack.mirror, conv['outputScale'], conv['outputOffset'])
             angle, scale, dx, dy = similarity(len(index), cfg, gen, device)
             images = photometric(warp_images(images, angle, scale, dx, dy), cfg, gen)
             targets = warp_targets(targets, angle, scale, dx, dy, pack.size, conv['outputScale'], conv['outputOffset'], conv['cropDepthCentre'])

@@ -3,7 +3,7 @@ import unittest
 
 import torch
 
-from prnet_gpu.augment import AugmentConfig, photometric, similarity, warp_images, warp_targets
+from prnet_gpu.augment import AugmentConfig, flip_horizontal, photometric, similarity, warp_images, warp_targets
 
 S, R = 64, 8
 SCALE, OFFSET, DEPTH = 1.5, 0.25, 0.5
@@ -43,6 +43,27 @@ class AugmentTest(unittest.TestCase):
                 z = S * (moved[k, k, 2] * SCALE - OFFSET)
                 self.assertAlmostEqual(float(z), scale * (float(self.points[k, 2]) - S * DEPTH) + S * DEPTH, places=3)
             self.assertTrue(bool((moved[1:, 0] == 0).all()), 'undefined pixels stay 0')
+
+    def test_flip_mirrors_images_and_moves_targets_to_mirror_pixels(self):
+        blobs = self.blob_image(self.points)[None].repeat(2, 1, 1, 1)  # [2, 4, S, S]
+        targets = self.targets.repeat(2, 1, 1, 1)
+        # the mirror map of a left-right symmetric R×R layout: column x ↔ R − 1 − x; row 7 has no mirror
+        ys, xs = torch.meshgrid(torch.arange(R), torch.arange(R), indexing='ij')
+        mirror = (ys * R + (R - 1 - xs)).reshape(-1)
+        mirror[7 * R:] = -1
+        images, moved = flip_horizontal(blobs, targets, torch.tensor([True, False]), mirror, SCALE, OFFSET)
+        self.assertTrue(torch.equal(images[1], blobs[1]) and torch.equal(moved[1], targets[1]), 'unflipped samples pass through')
+        yy, xx = torch.meshgrid(torch.arange(S) + 0.5, torch.arange(S) + 0.5, indexing='ij')
+        for k in range(len(self.points)):
+            # point k sat at UV pixel (k, k); after the flip it is read at the mirror pixel (R − 1 − k, k)
+            got = S * (moved[0, k, R - 1 - k] * SCALE - OFFSET)
+            want = torch.tensor([S - float(self.points[k, 0]), float(self.points[k, 1]), float(self.points[k, 2])])
+            self.assertLess(float((got - want).abs().max()), 1e-4, k)
+            w = images[0, k] / images[0, k].sum()
+            centroid = torch.stack([(w * xx).sum(), (w * yy).sum()])
+            self.assertLess(float((centroid - want[:2]).norm()), 1e-3, k)
+            self.assertEqual(float(moved[0, k, k].abs().sum()) if k != R - 1 - k else 0.0, 0.0, 'the old pixel is now undefined')
+        self.assertEqual(float(moved[0, 7].abs().sum()), 0.0, 'pixels without a mirror are undefined')
 
     def test_similarity_ranges(self):
         cfg = AugmentConfig(rotation_deg=30, scale=(0.9, 1.1), translate=0.05)

@@ -18,7 +18,7 @@ GPU_DIR = os.path.dirname(HERE)
 DEFAULT_MODEL = os.path.join(GPU_DIR, '..', '..', 'core', 'assets', 'models', 'default', 'model.json')
 
 
-def write_pairs(folder, count, seed, size=128, r=128):
+def write_pairs(folder, count, seed, size=128, r=128, mirror=True):
     """A prnet-pairs folder with rank-4 targets (so a 6-component PCA is exact) and noise JPEGs."""
     rng = np.random.default_rng(seed)
     os.makedirs(folder)
@@ -31,6 +31,10 @@ def write_pairs(folder, count, seed, size=128, r=128):
     targets = (shared[0] + coeffs @ shared[1:]) * defined
     targets.astype('<f2').tofile(os.path.join(folder, 'targets.f16'))
     weights.tofile(os.path.join(folder, 'weights.f32'))
+    if mirror:  # column x ↔ r − 1 − x inside the weighted square (symmetric about the centre)
+        ys, xs = np.meshgrid(np.arange(r), np.arange(r), indexing='ij')
+        m = np.where(weights > 0, ys * r + (r - 1 - xs), -1).astype('<i4')
+        m.tofile(os.path.join(folder, 'mirror.i32'))
     offsets, blob = [0], bytearray()
     for _ in range(count):
         buf = io.BytesIO()
@@ -84,8 +88,22 @@ class PackTrainTest(unittest.TestCase):
                 self.assertEqual(meta['training']['steps'], 3)
                 self.assertEqual(meta['training']['trainer'], 'prnet_gpu (PyTorch)')
                 self.assertTrue(meta['trained'])
+            self.assertEqual(meta['training']['flip'], 0.5)
             lines = [json.loads(l) for l in open(f'{tmp}/out/train-log.jsonl')]
             self.assertEqual(lines[-1]['checkpoint'], 3)
+
+    def test_flip_needs_the_mirror_map(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            write_pairs(os.path.join(tmp, 'a'), 8, 4, mirror=False)
+            run('prnet_gpu.pack', '--pairs', f'{tmp}/a', '--out', f'{tmp}/pack', '--components', '6')
+            self.assertFalse(os.path.exists(f'{tmp}/pack/mirror.i32'))
+            args = ['prnet_gpu.train', '--pack', f'{tmp}/pack', '--init', DEFAULT_MODEL, '--steps', '1', '--batch', '2',
+                    '--val', '2', '--cpu', '--log-seconds', '0']
+            with self.assertRaises(subprocess.CalledProcessError) as failed:
+                run(*args, '--out', f'{tmp}/out')
+            self.assertIn('mirror.i32', failed.exception.stderr)
+            log = run(*args, '--out', f'{tmp}/out2', '--flip', '0').stdout
+            self.assertIn('saved step 1', log)
 
 
 if __name__ == '__main__':

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '@prnet/core';
+import { InvalidArgumentError, uvMirrorMap } from '@prnet/core';
 import { decodeImage } from '@prnet/core/node';
 import { useTestBackend } from '@prnet/core/testing';
 import { makeTrainingBatch } from './augment.js';
@@ -62,6 +62,8 @@ describe('exportTrainingPairs', () => {
     expect(perSample[3]).toBeCloseTo(Math.abs(samples[1].pose.yaw), 4);
     const weights = new Float32Array(bytes(join(dir, 'weights.f32')));
     expect(Array.from(weights)).toEqual(Array.from(layout.weightMask));
+    const mirror = new Int32Array(bytes(join(dir, 'mirror.i32')));
+    expect(Array.from(mirror)).toEqual(Array.from(uvMirrorMap(layout)));
 
     const order = [0, 1, 2, 3, 0];
     order.forEach((s, n) => {

@@ -1,7 +1,7 @@
 import { mkdirSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { CROP_DEPTH_CENTRE, encodeFloat16, InvalidArgumentError, OUTPUT_OFFSET, OUTPUT_SCALE, type UvLayout } from '@prnet/core';
+import { CROP_DEPTH_CENTRE, encodeFloat16, InvalidArgumentError, OUTPUT_OFFSET, OUTPUT_SCALE, uvMirrorMap, type UvLayout } from '@prnet/core';
 import { encodeJpeg, loadDefaultUvLayout } from '@prnet/core/node';
 import { makeTrainingBatch } from './augment.js';
 import { openDataset } from './dataset-reader.js';
@@ -18,6 +18,8 @@ import type { Sample } from './sample.js';
  * - `images.bin` + `images.idx`: concatenated JPEGs; `images.idx` holds N + 1 uint32 byte offsets.
  * - `targets.f16`: [N, R, R, 3] float16 targets (0 outside the UV mask).
  * - `weights.f32`: [R, R] the layout's loss weight per UV pixel.
+ * - `mirror.i32`: [R, R] the layout's left–right UV correspondence (`uvMirrorMap`; −1 outside the
+ *   mask), for horizontal-flip augmentation.
  * - `samples.f32`: [N, 2] per sample: source index, |yaw| in degrees.
  */
 export interface ExportPairsSource {
@@ -115,6 +117,7 @@ export function exportTrainingPairs(options: ExportPairsOptions): ExportPairsRes
   }
   writeFileSync(join(out, 'images.idx'), new Uint8Array(offsets.buffer));
   writeFileSync(join(out, 'weights.f32'), new Uint8Array(Float32Array.from(layout.weightMask).buffer));
+  writeFileSync(join(out, 'mirror.i32'), new Uint8Array(uvMirrorMap(layout).buffer));
   writeFileSync(join(out, 'samples.f32'), new Uint8Array(perSample.buffer));
   const description = {
     format: 'prnet-pairs',
@@ -130,7 +133,7 @@ export function exportTrainingPairs(options: ExportPairsOptions): ExportPairsRes
       cropDepthCentre: CROP_DEPTH_CENTRE,
       crop: 'PRNet crop of the 68-landmark box (cropFromBox, no augmentation)',
     },
-    files: { images: 'images.bin', index: 'images.idx', targets: 'targets.f16', weights: 'weights.f32', samples: 'samples.f32' },
+    files: { images: 'images.bin', index: 'images.idx', targets: 'targets.f16', weights: 'weights.f32', mirror: 'mirror.i32', samples: 'samples.f32' },
     sources: readers.map((r, k) => ({
       dir: options.sources[k].dir ? resolve(options.sources[k].dir!) : 'in-memory',
       kind: r.manifest.kind ?? 'synthetic',
