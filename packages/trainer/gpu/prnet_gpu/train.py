@@ -3,7 +3,7 @@
 python3 -m prnet_gpu.train --pack DIR --init model.json --out DIR
     [--minutes 7 | --steps N] [--batch 128] [--lr 1e-3] [--warmup 300] [--ema 0.999]
     [--val 256] [--seed 0] [--source-weights 1,1] [--checkpoint-minutes 1] [--float16] [--cpu]
-    [--flip 0.5] [--threads N]
+    [--flip 0] [--threads N]
 
 Time-boxed by default (the cosine learning-rate schedule runs over --minutes of wall time, so a
 lease of a given length is used to its end), or by --steps. Prints one progress line per
@@ -91,8 +91,8 @@ def main() -> None:
     ap.add_argument('--cpu', action='store_true', help='run on the CPU (tests, CPU-only fine-tuning)')
     ap.add_argument('--threads', type=int, help='CPU threads for PyTorch [every core: some builds default to one]')
     ap.add_argument('--no-augment', action='store_true')
-    ap.add_argument('--flip', type=float, default=0.5,
-                    help='probability of a horizontal flip with mirrored targets [0.5]; needs mirror.i32 in the pack (0 = off)')
+    ap.add_argument('--flip', type=float, default=0.0,
+                    help='probability of a horizontal flip with mirrored targets, e.g. 0.5 [0 = off]; needs mirror.i32 in the pack')
     a = ap.parse_args()
 
     device = torch.device('cpu' if a.cpu or not torch.cuda.is_available() else 'cuda')

@@ -80,7 +80,7 @@ class PackTrainTest(unittest.TestCase):
             write_pairs(os.path.join(tmp, 'a'), 12, 3)
             run('prnet_gpu.pack', '--pairs', f'{tmp}/a', '--out', f'{tmp}/pack', '--components', '6')
             log = run('prnet_gpu.train', '--pack', f'{tmp}/pack', '--init', DEFAULT_MODEL, '--out', f'{tmp}/out', '--steps', '3',
-                      '--batch', '4', '--val', '4', '--cpu', '--log-seconds', '0', '--lr', '1e-4').stdout
+                      '--batch', '4', '--val', '4', '--cpu', '--log-seconds', '0', '--lr', '1e-4', '--flip', '0.5').stdout
             self.assertIn('saved step 3', log)
             for name in ('model', 'ema'):
                 model = TfjsGraphModel.load(f'{tmp}/out/{name}/model.json')
@@ -100,9 +100,9 @@ class PackTrainTest(unittest.TestCase):
             args = ['prnet_gpu.train', '--pack', f'{tmp}/pack', '--init', DEFAULT_MODEL, '--steps', '1', '--batch', '2',
                     '--val', '2', '--cpu', '--log-seconds', '0']
             with self.assertRaises(subprocess.CalledProcessError) as failed:
-                run(*args, '--out', f'{tmp}/out')
+                run(*args, '--out', f'{tmp}/out', '--flip', '0.5')
             self.assertIn('mirror.i32', failed.exception.stderr)
-            log = run(*args, '--out', f'{tmp}/out2', '--flip', '0').stdout
+            log = run(*args, '--out', f'{tmp}/out2').stdout  # the flip is off by default
             self.assertIn('saved step 1', log)
 
 
