@@ -33,6 +33,9 @@ export interface DetectorBoxCalibration {
   };
 }
 
+/** What the box mapping reads of a detection: its box, and BlazeFace's 6 keypoints when present. */
+export type DetectionBox = Pick<DetectedFace, 'box'> & { readonly keypoints?: readonly (readonly number[])[] };
+
 /**
  * The features `keypointTerms` weigh, in order: BlazeFace's keypoints relative to the detector
  * box's centre, x in box widths and y in box heights (eyes = midpoint of the two eyes;
@@ -54,7 +57,7 @@ export const DETECTOR_KEYPOINT_FEATURES = [
  * The keypoint features of a detection (`DETECTOR_KEYPOINT_FEATURES` order), or undefined when it
  * does not carry BlazeFace's 6 keypoints or its box is empty.
  */
-export function detectorKeypointFeatures(face: Pick<DetectedFace, 'box'> & { readonly keypoints?: readonly (readonly number[])[] }): Float64Array | undefined {
+export function detectorKeypointFeatures(face: DetectionBox): Float64Array | undefined {
   const kp = face.keypoints;
   const [x0, y0, x1, y1] = face.box;
   const w = x1 - x0;
@@ -108,7 +111,7 @@ export const BLAZEFACE_BOX_CALIBRATION: DetectorBoxCalibration = {
  * keypoint terms apply when the detection has BlazeFace's 6 keypoints.
  */
 export function faceBoxFromDetection(
-  face: Pick<DetectedFace, 'box'> & { readonly keypoints?: readonly (readonly number[])[] },
+  face: DetectionBox,
   calibration: DetectorBoxCalibration = BLAZEFACE_BOX_CALIBRATION,
 ): Box {
   const [x0, y0, x1, y1] = face.box;

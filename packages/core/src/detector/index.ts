@@ -12,5 +12,6 @@ export {
   DETECTOR_KEYPOINT_FEATURES,
   detectorKeypointFeatures,
   faceBoxFromDetection,
+  type DetectionBox,
   type DetectorBoxCalibration,
 } from './face-box.js';

@@ -121,7 +121,7 @@ export function fitLeastAbsolute(
   if (p === 0 || x.length !== y.length || x.length !== weights.length) {
     throw new Error('fitLeastAbsolute: x, y and weights need the same, non-zero length');
   }
-  let beta = new Float64Array(p);
+  let beta: Float64Array = new Float64Array(p);
   let irls = Float64Array.from(weights);
   for (let it = 0; it <= iterations; it++) {
     const H = new Float64Array(p * p);
