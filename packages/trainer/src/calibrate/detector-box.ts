@@ -31,13 +31,14 @@ import {
   imageToTensor,
   type Box,
   type DetectedFace,
+  type DetectionBox,
   type DetectorBoxCalibration,
   type FaceDetector,
 } from '@prnet/core';
 import { decodeImage, loadDefaultDetector } from '@prnet/core/node';
 import { findSharedDataDir } from '../ict/ict-model.js';
 import { solveSpd } from '../label/fit-mesh.js';
-import { quantile, yawBin as yawBinOf, YAW_BINS, type YawBin } from '../eval/metrics.js';
+import { binWeights, quantile, yawBin as yawBinOf, YAW_BINS, type YawBin } from '../eval/metrics.js';
 
 interface Aflw2000Sample {
   image: string;
@@ -100,7 +101,7 @@ export function matchDetection(faces: readonly DetectedFace[], truth: Box, minIo
 
 /** One matched detection for the keypoint calibration. */
 export interface DetectionSample {
-  readonly face: Pick<DetectedFace, 'box' | 'keypoints'>;
+  readonly face: DetectionBox;
   /** The ground-truth 68-landmark box. */
   readonly truth: Box;
   readonly bin: YawBin;
@@ -172,9 +173,7 @@ export function keypointCalibration(samples: readonly DetectionSample[], ridge =
   if (rows.length <= DETECTOR_KEYPOINT_FEATURES.length + 1) {
     throw new Error(`keypointCalibration: ${rows.length} detections with keypoints, need more than ${DETECTOR_KEYPOINT_FEATURES.length + 1}`);
   }
-  const counts = new Map<YawBin, number>();
-  for (const b of bins) counts.set(b, (counts.get(b) ?? 0) + 1);
-  const weights = bins.map((b) => 1 / (counts.size * counts.get(b)!));
+  const weights = Array.from(binWeights(bins));
   const [cx, cy, sx, sy] = targets.map((t) => Array.from(fitLeastAbsolute(rows, t, weights, ridge)));
   const constant = calibrationFromResiduals(samples.map((s) => boxResidual(s.face.box, s.truth)));
   return { ...constant, keypointTerms: { centreX: cx, centreY: cy, logScaleX: sx, logScaleY: sy } };

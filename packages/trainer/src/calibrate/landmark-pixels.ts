@@ -15,7 +15,7 @@
  * that did not see it.
  */
 import { InvalidArgumentError } from '@prnet/core';
-import { YAW_BINS, type YawBin } from '../eval/metrics.js';
+import { binWeights, YAW_BINS, type YawBin } from '../eval/metrics.js';
 
 /** One image's data for the calibration. */
 export interface CalibrationSample {
@@ -26,13 +26,6 @@ export interface CalibrationSample {
   /** Normaliser: sqrt(w·h) of the ground-truth 68-point box. */
   readonly norm: number;
   readonly bin: YawBin;
-}
-
-/** Per-sample weights so that each yaw bin present counts equally (the "mean of bins" metric). */
-function binWeights(samples: readonly CalibrationSample[]): Float64Array {
-  const counts = new Map<YawBin, number>();
-  for (const s of samples) counts.set(s.bin, (counts.get(s.bin) ?? 0) + 1);
-  return Float64Array.from(samples, (s) => 1 / (counts.size * counts.get(s.bin)!));
 }
 
 /**
@@ -51,7 +44,7 @@ export function calibrateLandmarkPixels(
   if (samples.length === 0) throw new InvalidArgumentError('landmark calibration needs at least one sample');
   if (!Number.isInteger(radius) || radius < 0) throw new InvalidArgumentError(`radius must be an integer ≥ 0, got ${radius}`);
   const R = resolution;
-  const weights = binWeights(samples);
+  const weights = binWeights(samples.map((s) => s.bin));
   const result = new Uint32Array(start.length);
   const taken = new Set<number>();
   for (let k = 0; k < start.length; k++) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { boxOfPoints } from '@prnet/core/geometry';
-import { angleError, nme68, quantile, summarise, yawBin, type SampleOutcome } from './metrics.js';
+import { angleError, binWeights, nme68, quantile, summarise, yawBin, type SampleOutcome } from './metrics.js';
 
 /** 68 points spread over the box [0, 0, 100, 100] (corners included), z varying. */
 function gridFace(): Float32Array {
@@ -87,6 +87,15 @@ describe('yawBin / angleError / quantile', () => {
     expect(quantile([4, 1, 3, 2], 0.5)).toBe(2.5);
     expect(quantile([1, 2, 3, 4, 5], 0.9)).toBeCloseTo(4.6, 10);
     expect(quantile([], 0.5)).toBeNaN();
+  });
+});
+
+describe('binWeights', () => {
+  it('weighs each yaw bin present equally, whatever its size', () => {
+    const w = Array.from(binWeights(['[0,30]', '[0,30]', '[0,30]', '>60']));
+    expect(w[0]).toBeCloseTo(1 / 6, 12);
+    expect(w[3]).toBeCloseTo(1 / 2, 12);
+    expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });
 });
 

@@ -33,6 +33,16 @@ export interface Nme {
   nme3d: number;
 }
 
+/**
+ * Per-sample weights under which each yaw bin present counts equally (like the protocol's "mean of
+ * bins"); they sum to 1.
+ */
+export function binWeights(bins: readonly YawBin[]): Float64Array {
+  const counts = new Map<YawBin, number>();
+  for (const b of bins) counts.set(b, (counts.get(b) ?? 0) + 1);
+  return Float64Array.from(bins, (b) => 1 / (counts.size * counts.get(b)!));
+}
+
 /** The protocol's bin of a |yaw| (degrees; the sign is ignored): [0,30], (30,60] or >60. */
 export function yawBin(yawDegrees: number): YawBin {
   const y = Math.abs(yawDegrees);
