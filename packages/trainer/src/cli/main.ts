@@ -12,6 +12,9 @@ Usage:
   prnet-train init-model [--architecture prnet-light|resfcn256] [--out DIR] [--data DIR]
       Write an UNTRAINED initial model whose output is the mean face placed in the crop
       (the default model until a trained one ships). Default out: @prnet/core's assets/models/default.
+  prnet-train widen-model --model M --widths a,b,c,d,e --out DIR [--float32]
+      A wider prnet-light (more channels per level) whose output equals M's exactly: new channels
+      start with zero influence on the old ones, a starting point for fine-tuning with more capacity.
   prnet-train data synth --out DIR --count N [--seed S] [--workers W] [--image-size 192]
   prnet-train data sheet|verify …
       Synthetic training data: rendered faces with exact position maps, sharded, resumable
@@ -65,6 +68,11 @@ export async function runCli(argv: string[]): Promise<void> {
       }
       case 'init-model': {
         const { main } = await import('../init-model/init-model.js');
+        await main(rest);
+        return;
+      }
+      case 'widen-model': {
+        const { main } = await import('../init-model/widen.js');
         await main(rest);
         return;
       }

@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createPrnetNetwork, createPrnetLight, InvalidArgumentError, wrapPrnetNetwork, type PrnetNetwork } from '@prnet/core';
+import { loadPrnetNetworkFromFile } from '@prnet/core/node';
+import { lightWidths, main, widenPrnetLight } from './widen.js';
+
+const SIZE = 64;
+
+/** A small prnet-light whose every weight, BatchNorm statistics included, is random. */
+function randomSource(seed: number): PrnetNetwork {
+  const network = createPrnetNetwork('prnet-light', { inputSize: SIZE, description: 'random source' });
+  let s = seed;
+  tf.tidy(() => {
+    for (const layer of network.model.layers) {
+      const weights = layer.getWeights();
+      if (weights.length === 0) continue;
+      const isBn = layer.getClassName() === 'BatchNormalization';
+      layer.setWeights(
+        weights.map((w, i) => {
+          s += 1;
+          // BN: gamma, beta, moving mean, moving variance (positive).
+          if (isBn && i === 3) return tf.randomUniform(w.shape, 0.5, 1.5, 'float32', s);
+          if (isBn && i === 0) return tf.randomUniform(w.shape, 0.5, 1.5, 'float32', s);
+          return tf.randomNormal(w.shape, 0, isBn ? 0.3 : 0.2, 'float32', s);
+        }),
+      );
+    }
+  });
+  return network;
+}
+
+function predict(network: PrnetNetwork, input: tf.Tensor4D): Float32Array {
+  return tf.tidy(() => network.predictPositionMaps(input).dataSync() as Float32Array);
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('widenPrnetLight', () => {
+  it('reads the widths of a prnet-light model', () => {
+    const model = createPrnetLight({ inputSize: SIZE, widths: [8, 24, 40, 56, 72] });
+    try {
+      expect(lightWidths(model)).toEqual([8, 24, 40, 56, 72]);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('gives exactly the source outputs with more channels, and the new channels are live', () => {
+    const source = randomSource(3);
+    const input = tf.randomUniform([2, SIZE, SIZE, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const start = tf.memory().numTensors;
+    const wide = widenPrnetLight(source, { widths: [16, 48, 120, 320, 640] });
+    try {
+      expect(lightWidths(wide.model)).toEqual([16, 48, 120, 320, 640]);
+      expect(wide.model.countParams()).toBeGreaterThan(source.model.countParams() * 1.5);
+      const a = predict(source, input);
+      const b = predict(wide, input);
+      let maxDiff = 0;
+      let spread = 0;
+      for (let i = 0; i < a.length; i++) {
+        maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+        spread = Math.max(spread, Math.abs(a[i] - a[0]));
+      }
+      expect(spread).toBeGreaterThan(1); // the random source's output depends on the input
+      expect(maxDiff).toBeLessThan(1e-3); // positions in crop pixels (float32 sums in another order)
+      expect(wide.metadata.description).toContain('widened from [16, 32, 80, 224, 512]');
+      // A 1×1 conv of a widened level: old → old copied, new input → old output zero, new → new random.
+      const layer = wide.model.layers.find(
+        (l) => l.getClassName() === 'Conv2D' && l.getWeights()[0].shape[2] === 320 && l.getWeights()[0].shape[3] === 320,
+      );
+      expect(layer).toBeDefined();
+      const kernel = layer!.getWeights()[0].arraySync() as number[][][][];
+      const old = source.model.getLayer(layer!.name).getWeights()[0].arraySync() as number[][][][];
+      expect(kernel[0][0][5][7]).toBe(old[0][0][5][7]);
+      expect(kernel[0][0][300][7]).toBe(0);
+      let newNew = 0;
+      for (let i = 224; i < 320; i++) for (let o = 224; o < 320; o++) newNew += Math.abs(kernel[0][0][i][o]);
+      expect(newNew).toBeGreaterThan(0);
+    } finally {
+      wide.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(start);
+    input.dispose();
+    source.dispose();
+  });
+
+  it('refuses narrower widths, other block counts and other architectures', () => {
+    const source = randomSource(5);
+    try {
+      expect(() => widenPrnetLight(source, { widths: [16, 32, 64, 224, 512] })).toThrow(InvalidArgumentError);
+      expect(() => widenPrnetLight(source, { widths: [16, 32, 80, 224] })).toThrow(InvalidArgumentError);
+    } finally {
+      source.dispose();
+    }
+    const deeper = createPrnetLight({ inputSize: SIZE, encoderBlocks: [0, 1, 2, 3, 5] });
+    const network = wrapPrnetNetwork(deeper, { ...randomSourceMetadata() });
+    try {
+      expect(() => widenPrnetLight(network, { widths: [16, 32, 80, 224, 640] })).toThrow(/block counts/);
+    } finally {
+      network.dispose();
+    }
+    const resfcn = createPrnetNetwork('resfcn256', { inputSize: 64, resfcn256: { baseChannels: 4 } });
+    try {
+      expect(() => widenPrnetLight(resfcn, { widths: [16, 32, 80, 224, 512] })).toThrow(/only prnet-light/);
+    } finally {
+      resfcn.dispose();
+    }
+  });
+
+  it('widen-model writes a model that loads and predicts like its source', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prnet-widen-'));
+    const source = randomSource(11);
+    try {
+      const { savePrnetNetworkToFile } = await import('@prnet/core/node');
+      await savePrnetNetworkToFile(source, join(dir, 'src', 'model.json'), { float16: true });
+      await main(['--model', join(dir, 'src', 'model.json'), '--widths', '16,40,96,256,576', '--out', join(dir, 'wide')]);
+      const a = await loadPrnetNetworkFromFile(join(dir, 'src', 'model.json'));
+      const b = await loadPrnetNetworkFromFile(join(dir, 'wide', 'model.json'));
+      try {
+        expect(lightWidths(b.model)).toEqual([16, 40, 96, 256, 576]);
+        const input = tf.randomUniform([1, SIZE, SIZE, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
+        const pa = predict(a, input);
+        const pb = predict(b, input);
+        input.dispose();
+        let maxDiff = 0;
+        for (let i = 0; i < pa.length; i++) maxDiff = Math.max(maxDiff, Math.abs(pa[i] - pb[i]));
+        expect(maxDiff).toBeLessThan(1e-3);
+      } finally {
+        a.dispose();
+        b.dispose();
+      }
+    } finally {
+      source.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function randomSourceMetadata() {
+  const network = createPrnetNetwork('prnet-light', { inputSize: SIZE });
+  const metadata = network.metadata;
+  network.dispose();
+  return metadata;
+}
