@@ -1,18 +1,21 @@
 """Compresses a `prnet-train data export-pairs` folder into a training pack small enough to move.
 
-python3 -m prnet_gpu.pack --pairs DIR --out DIR [--components 128] [--pca-samples 6000]
+python3 -m prnet_gpu.pack --pairs DIR --out DIR [--components 128] [--pca-samples 6000] [--jpeg-quality Q]
 
 The targets are a morphable model's surfaces seen through similarity crops, so a PCA of a few
 hundred components reproduces them to a fraction of a pixel: the pack holds the PCA (mean and
 float16 basis over the UV pixels the loss weights) and each sample's float16 code instead of
-[R, R, 3] maps. The JPEG inputs are copied as they are. The reconstruction error is measured on
-every sample and written to pack.json (crop pixels at the network's input size).
+[R, R, 3] maps. The JPEG inputs are copied as they are, or re-encoded at --jpeg-quality Q to fit a
+size limit (a lent machine's transfer, say). The reconstruction error is measured on every sample
+and written to pack.json (crop pixels at the network's input size).
 """
 import argparse
 import json
 import os
 import shutil
 import time
+
+import io
 
 import numpy as np
 import torch
@@ -85,8 +88,21 @@ def load_pairs(pairs_dirs: list):
     return meta, Targets(maps), weights
 
 
-def merge_pairs_files(pairs_dirs: list, out: str) -> None:
-    """Concatenates images.bin / images.idx / samples.f32 (source indices renumbered) into out."""
+def reencode_jpegs(blob: bytes, idx: np.ndarray, quality: int):
+    """Re-encodes the JPEGs of one images.bin (offsets idx, n + 1 of them) at `quality`: (blob, idx)."""
+    from PIL import Image  # only this option needs Pillow
+    parts, offsets = [], [0]
+    for i in range(len(idx) - 1):
+        out = io.BytesIO()
+        Image.open(io.BytesIO(blob[int(idx[i]):int(idx[i + 1])])).convert('RGB').save(out, 'JPEG', quality=quality)
+        parts.append(out.getvalue())
+        offsets.append(offsets[-1] + len(parts[-1]))
+    return b''.join(parts), np.array(offsets, dtype=np.uint64)
+
+
+def merge_pairs_files(pairs_dirs: list, out: str, jpeg_quality=None) -> None:
+    """Concatenates images.bin / images.idx / samples.f32 (source indices renumbered) into out,
+    re-encoding the images at `jpeg_quality` when given."""
     blobs, offsets, samples = [], [np.zeros(1, dtype=np.uint64)], []
     base, source_base = 0, 0
     for d, limit in pairs_dirs:
@@ -94,7 +110,12 @@ def merge_pairs_files(pairs_dirs: list, out: str) -> None:
         n = meta['count']
         idx = np.fromfile(os.path.join(d, 'images.idx'), dtype='<u4').astype(np.uint64)[:n + 1]
         with open(os.path.join(d, 'images.bin'), 'rb') as f:
-            blobs.append(f.read(int(idx[-1])))
+            f.seek(int(idx[0]))
+            blob = f.read(int(idx[-1] - idx[0]))
+        idx = idx - idx[0]
+        if jpeg_quality is not None:
+            blob, idx = reencode_jpegs(blob, idx, jpeg_quality)
+        blobs.append(blob)
         offsets.append(idx[1:] + base)
         base += int(idx[-1])
         s = np.fromfile(os.path.join(d, 'samples.f32'), dtype='<f4').reshape(-1, 2)[:n].copy()
@@ -122,7 +143,11 @@ def main() -> None:
     ap.add_argument('--components', type=int, default=128)
     ap.add_argument('--pca-samples', type=int, default=6000, help='samples the PCA is fitted on (all are encoded)')
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--jpeg-quality', type=int, default=None,
+                    help='re-encode the input JPEGs at this quality (1-95) to make the pack smaller [copied as they are]')
     a = ap.parse_args()
+    if a.jpeg_quality is not None and not 1 <= a.jpeg_quality <= 95:
+        ap.error('--jpeg-quality must be in 1..95')
     t0 = time.time()
     pairs_dirs = parse_pairs_arg(a.pairs)
     meta, targets, weights = load_pairs(pairs_dirs)
@@ -151,7 +176,7 @@ def main() -> None:
         worst = max(worst, float(e2.max().sqrt()))
     rms_px = float(np.sqrt(sq_err / n)) * scale
     os.makedirs(a.out, exist_ok=True)
-    merge_pairs_files(pairs_dirs, a.out)
+    merge_pairs_files(pairs_dirs, a.out, a.jpeg_quality)
     shutil.copyfile(os.path.join(pairs_dirs[0][0], 'weights.f32'), os.path.join(a.out, 'weights.f32'))
     # The layout's mirror map (pairs exported by prnet-train since it writes one), for flip augmentation.
     has_mirror = os.path.exists(os.path.join(pairs_dirs[0][0], 'mirror.i32'))
@@ -162,6 +187,9 @@ def main() -> None:
     codes.astype('<f2').tofile(os.path.join(a.out, 'codes.f16'))
     pack = dict(meta)
     pack['format'] = 'prnet-pack'
+    if a.jpeg_quality is not None:
+        pack['jpegQuality'] = a.jpeg_quality
+        pack['jpegReencodedFrom'] = meta.get('jpegQuality')
     pack['pca'] = {
         'components': a.components,
         'fittedOn': int(len(fit_idx)),

@@ -75,6 +75,27 @@ class PackTrainTest(unittest.TestCase):
             self.assertLess(float(np.abs(targets.numpy() - want).max()), 2e-3)
             self.assertEqual(float(targets[0, 0, 0].abs().sum()), 0.0)
 
+    def test_pack_can_reencode_the_images_smaller(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            write_pairs(os.path.join(tmp, 'a'), 6, 4)
+            run('prnet_gpu.pack', '--pairs', f'{tmp}/a', '--out', f'{tmp}/same', '--components', '6')
+            run('prnet_gpu.pack', '--pairs', f'{tmp}/a:5', '--out', f'{tmp}/small', '--components', '4', '--jpeg-quality', '30')
+            self.assertLess(os.path.getsize(f'{tmp}/small/images.bin'), 0.8 * os.path.getsize(f'{tmp}/same/images.bin') * 5 / 6)
+            with open(f'{tmp}/small/pack.json') as f:
+                meta = json.load(f)
+            self.assertEqual((meta['count'], meta['jpegQuality'], meta['jpegReencodedFrom']), (5, 30, 90))
+            same, small = Pack(f'{tmp}/same', 'cpu'), Pack(f'{tmp}/small', 'cpu')
+            ia, ta = same.batch(torch.tensor([0, 1, 4]))
+            ib, tb = small.batch(torch.tensor([0, 1, 4]))
+            self.assertLess(float((ta - tb).abs().max()), 2e-3)  # the same targets (two PCA fits)
+            # Each re-encoded image is much closer to its own original than to another one.
+            for k in range(3):
+                own = float((ib[k] - ia[k]).abs().mean())
+                other = float((ib[k] - ia[(k + 1) % 3]).abs().mean())
+                self.assertLess(own, 0.5 * other)
+            with self.assertRaises(subprocess.CalledProcessError):
+                run('prnet_gpu.pack', '--pairs', f'{tmp}/a', '--out', f'{tmp}/bad', '--jpeg-quality', '0')
+
     def test_training_on_the_cpu_writes_models_core_can_load(self):
         with tempfile.TemporaryDirectory() as tmp:
             write_pairs(os.path.join(tmp, 'a'), 12, 3)
