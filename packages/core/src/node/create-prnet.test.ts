@@ -1,6 +1,6 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelLoadError } from '../errors.js';
@@ -29,6 +29,10 @@ describe('createPrnet (Node, shipped model, layout and detector)', () => {
     expect(prnet.metadata.architecture).toBe('prnet-light');
     expect(prnet.layout.resolution).toBe(prnet.metadata.uvResolution);
     expect(prnet.layout.vertexPixels.length).toBeGreaterThanOrEqual(10_000);
+    // The model file budget (issue: ≤ 10 MB): topology + weights as shipped.
+    const folder = dirname(defaultModelPath());
+    const bytes = statSync(join(folder, 'model.json')).size + statSync(join(folder, 'model.weights.bin')).size;
+    expect(bytes).toBeLessThanOrEqual(10e6);
   });
 
   it('puts the face where the box says: crop → network → un-crop is consistent on the real model', async () => {
