@@ -51,7 +51,7 @@ export {
 } from './model/metadata.js';
 export { loadPrnetNetwork, savePrnetNetwork, type LoadPrnetNetworkOptions, type SavePrnetNetworkOptions } from './model/load.js';
 export { createResfcn256, type Resfcn256Options } from './model/resfcn256.js';
-export { createPrnetLight, type PrnetLightOptions } from './model/light.js';
+export { createPrnetLight, prnetLightLayerScopes, type PrnetLightOptions } from './model/light.js';
 export { compileInferencePlan, type InferencePlan } from './model/inference-plan.js';
 export { encodeFloat16, float16Bits, FLOAT16_MAX } from './model/float16.js';
 export {

@@ -3,7 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors.js';
 import { useTestBackend } from '../testing/backend.js';
-import { createPrnetLight } from './light.js';
+import { createPrnetLight, prnetLightLayerScopes } from './light.js';
 
 const FAST_LAYERS = new Set([
   'InputLayer',
@@ -38,6 +38,19 @@ describe('createPrnetLight', () => {
     expect(upsamplers).toHaveLength(5);
     // float32 file < 10 MB
     expect(model.countParams() * 4).toBeLessThan(10e6);
+  });
+
+  it('names each layer\'s place in the architecture, independent of widths and other levels\' blocks', () => {
+    const scopes = prnetLightLayerScopes({ inputSize: 64 });
+    const deeper = prnetLightLayerScopes({ inputSize: 64, widths: [16, 40, 96, 256, 576], encoderBlocks: [0, 1, 3, 3, 6] });
+    const named = model.layers.filter((l) => /_\d+$/.test(l.name));
+    expect(scopes.size).toBe(named.length);
+    expect(scopes.get('conv_1')).toBe('stem/conv0');
+    expect(new Set(scopes.values()).size).toBe(scopes.size);
+    // Every place of the default network exists in the deeper one (under another layer name).
+    for (const scope of scopes.values()) expect([...deeper.values()]).toContain(scope);
+    expect([...deeper.values()].filter((v) => /^enc4\/res\d+\/bn4$/.test(v))).toHaveLength(6);
+    expect([...scopes.values()].filter((v) => /^enc4\/res\d+\/bn4$/.test(v))).toHaveLength(4);
   });
 
   it('ends in a biased conv plus a UV template, through a sigmoid named position_map', () => {

@@ -59,10 +59,22 @@ const BN_EPSILON = 0.001;
 
 class Builder {
   private count = 0;
+  private scope = '';
+  private inScope = 0;
+  /** Layer name → its place in the architecture (`enc2/res1/bn4`), independent of the block counts. */
+  readonly scopes = new Map<string, string>();
   constructor(private readonly momentum: number) {}
 
+  /** Names the following layers' place: `stem`, `enc<level>/down`, `enc<level>/res<i>`, … */
+  enter(scope: string): void {
+    this.scope = scope;
+    this.inScope = 0;
+  }
+
   private name(kind: string): string {
-    return `${kind}_${++this.count}`;
+    const name = `${kind}_${++this.count}`;
+    this.scopes.set(name, `${this.scope}/${kind}${this.inScope++}`);
+    return name;
   }
 
   bn(x: tfl.SymbolicTensor): tfl.SymbolicTensor {
@@ -131,6 +143,25 @@ class Builder {
  * through `compileInferencePlan`, vs ≈2.7 s for resfcn256 at 256².
  */
 export function createPrnetLight(options: PrnetLightOptions = {}): tfl.LayersModel {
+  return buildPrnetLight(options).model;
+}
+
+/**
+ * Where each layer of `createPrnetLight(options)` sits in the architecture: layer name →
+ * scope such as `stem/conv0`, `enc2/down/dwconv0`, `enc3/res1/bn4` (encoder level 3, its second
+ * residual block, the block's fifth layer), `dec1/merge/add2`, `dec1/block0/conv3`, `head/upsample0`.
+ * Layers with fixed names (`image`, `uv_template`, `position_map`, …) are absent. The scopes do
+ * not depend on the widths or on the block counts of other levels, so they match the layers of
+ * two prnet-light variants (tools that grow a trained network use this). Builds the model once
+ * and disposes it.
+ */
+export function prnetLightLayerScopes(options: PrnetLightOptions = {}): Map<string, string> {
+  const { model, scopes } = buildPrnetLight(options);
+  model.dispose();
+  return scopes;
+}
+
+function buildPrnetLight(options: PrnetLightOptions): { model: tfl.LayersModel; scopes: Map<string, string> } {
   const size = options.inputSize ?? DEFAULTS.inputSize;
   const widths = options.widths ?? DEFAULTS.widths;
   const encoderBlocks = options.encoderBlocks ?? DEFAULTS.encoderBlocks;
@@ -152,21 +183,31 @@ export function createPrnetLight(options: PrnetLightOptions = {}): tfl.LayersMod
 
   // Encoder: skips[i] has resolution S / 2^(i+1) and widths[i] channels.
   const skips: tfl.SymbolicTensor[] = [];
+  b.enter('stem');
   let x = b.conv(input, widths[0], 3, 2, true);
   for (let level = 0; level < levels; level++) {
+    b.enter(`enc${level}/down`);
     if (level > 0) x = b.separable(x, widths[level], 2, true);
-    for (let i = 0; i < encoderBlocks[level]; i++) x = b.residual(x);
+    for (let i = 0; i < encoderBlocks[level]; i++) {
+      b.enter(`enc${level}/res${i}`);
+      x = b.residual(x);
+    }
     skips.push(x);
   }
 
   // Decoder: back up to S/2, merging the skips by addition.
   for (let level = levels - 2; level >= 0; level--) {
+    b.enter(`dec${level}/merge`);
     const projected = b.conv(x, widths[level], 1, 1, false);
     x = b.relu(b.add(b.upsample(projected, interpolation), skips[level]));
-    for (let i = 0; i < decoderBlocks[level]; i++) x = b.separable(x, widths[level], 1, true);
+    for (let i = 0; i < decoderBlocks[level]; i++) {
+      b.enter(`dec${level}/block${i}`);
+      x = b.separable(x, widths[level], 1, true);
+    }
   }
 
   // Head at full resolution.
+  b.enter('head');
   if (options.fullResolutionBlock ?? DEFAULTS.fullResolutionBlock) {
     x = b.separable(b.upsample(x, interpolation), headChannels, 1, true);
   } else {
@@ -194,5 +235,6 @@ export function createPrnetLight(options: PrnetLightOptions = {}): tfl.LayersMod
     const logits = tfl.layers.add({ name: 'position_map_logits' }).apply([head, map]) as tfl.SymbolicTensor;
     output = tfl.layers.activation({ activation: 'sigmoid', name: 'position_map' }).apply(logits) as tfl.SymbolicTensor;
   }
-  return tfl.model({ inputs: input, outputs: output, name: options.name ?? 'prnet-light' });
+  const model = tfl.model({ inputs: input, outputs: output, name: options.name ?? 'prnet-light' });
+  return { model, scopes: b.scopes };
 }

@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPrnetNetwork, createPrnetLight, InvalidArgumentError, wrapPrnetNetwork, type PrnetNetwork } from '@prnet/core';
 import { loadPrnetNetworkFromFile } from '@prnet/core/node';
-import { lightWidths, main, widenPrnetLight } from './widen.js';
+import { growPrnetLight, lightArchitecture, lightWidths, main } from './grow.js';
 
 const SIZE = 64;
 
@@ -37,17 +37,36 @@ function predict(network: PrnetNetwork, input: tf.Tensor4D): Float32Array {
   return tf.tidy(() => network.predictPositionMaps(input).dataSync() as Float32Array);
 }
 
+function maxDifference(a: Float32Array, b: Float32Array): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
+
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe('widenPrnetLight', () => {
-  it('reads the widths of a prnet-light model', () => {
-    const model = createPrnetLight({ inputSize: SIZE, widths: [8, 24, 40, 56, 72] });
+describe('growPrnetLight', () => {
+  it('reads the widths and block counts of a prnet-light model', () => {
+    const options = { inputSize: SIZE, widths: [8, 24, 40, 56, 72], encoderBlocks: [0, 1, 1, 2, 3], decoderBlocks: [1, 2, 1, 1] };
+    const model = createPrnetLight(options);
     try {
-      expect(lightWidths(model)).toEqual([8, 24, 40, 56, 72]);
+      expect(lightWidths(model)).toEqual(options.widths);
+      expect(lightArchitecture(model)).toEqual(options);
     } finally {
       model.dispose();
+    }
+    const defaults = createPrnetLight();
+    try {
+      expect(lightArchitecture(defaults)).toEqual({
+        inputSize: 128,
+        widths: [16, 32, 80, 224, 512],
+        encoderBlocks: [0, 1, 2, 3, 4],
+        decoderBlocks: [1, 1, 2, 2],
+      });
+    } finally {
+      defaults.dispose();
     }
   });
 
@@ -55,7 +74,7 @@ describe('widenPrnetLight', () => {
     const source = randomSource(3);
     const input = tf.randomUniform([2, SIZE, SIZE, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
     const start = tf.memory().numTensors;
-    const wide = widenPrnetLight(source, { widths: [16, 48, 120, 320, 640] });
+    const wide = growPrnetLight(source, { widths: [16, 48, 120, 320, 640] });
     try {
       expect(lightWidths(wide.model)).toEqual([16, 48, 120, 320, 640]);
       expect(wide.model.countParams()).toBeGreaterThan(source.model.countParams() * 1.5);
@@ -69,7 +88,7 @@ describe('widenPrnetLight', () => {
       }
       expect(spread).toBeGreaterThan(1); // the random source's output depends on the input
       expect(maxDiff).toBeLessThan(1e-3); // positions in crop pixels (float32 sums in another order)
-      expect(wide.metadata.description).toContain('widened from [16, 32, 80, 224, 512]');
+      expect(wide.metadata.description).toContain('grown from widths [16, 32, 80, 224, 512]');
       // A 1×1 conv of a widened level: old → old copied, new input → old output zero, new → new random.
       const layer = wide.model.layers.find(
         (l) => l.getClassName() === 'Conv2D' && l.getWeights()[0].shape[2] === 320 && l.getWeights()[0].shape[3] === 320,
@@ -90,40 +109,83 @@ describe('widenPrnetLight', () => {
     source.dispose();
   });
 
-  it('refuses narrower widths, other block counts and other architectures', () => {
+  it('adds encoder blocks that start as the identity, with or without widening, and they are live', () => {
+    const source = randomSource(13);
+    const input = tf.randomUniform([2, SIZE, SIZE, 3], 0, 1, 'float32', 8) as tf.Tensor4D;
+    const start = tf.memory().numTensors;
+    const deep = growPrnetLight(source, { encoderBlocks: [0, 1, 3, 4, 6] });
+    const both = growPrnetLight(source, { widths: [16, 40, 96, 256, 576], encoderBlocks: [1, 2, 2, 3, 5] });
+    try {
+      expect(lightArchitecture(deep.model).encoderBlocks).toEqual([0, 1, 3, 4, 6]);
+      expect(lightArchitecture(both.model)).toMatchObject({ widths: [16, 40, 96, 256, 576], encoderBlocks: [1, 2, 2, 3, 5] });
+      const want = predict(source, input);
+      expect(maxDifference(want, predict(deep, input))).toBeLessThan(1e-3);
+      expect(maxDifference(want, predict(both, input))).toBeLessThan(1e-3);
+      // Giving a new block's last BatchNorm a scale changes the output: the block is in the path.
+      const bns = deep.model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
+      const zeroed = bns.filter((l) => l.getWeights()[0].dataSync().every((v) => v === 0));
+      expect(zeroed.length).toBe(1 + 1 + 2); // one new block at level 2, one at 3, two at 4
+      tf.tidy(() => zeroed[0].setWeights(zeroed[0].getWeights().map((w, i) => (i === 0 ? tf.onesLike(w) : w))));
+      expect(maxDifference(want, predict(deep, input))).toBeGreaterThan(1e-2);
+    } finally {
+      deep.dispose();
+      both.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(start);
+    input.dispose();
+    source.dispose();
+  });
+
+  it('grows a source that was itself grown', () => {
+    const deeper = createPrnetLight({ inputSize: SIZE, encoderBlocks: [0, 1, 2, 3, 5] });
+    const source = wrapPrnetNetwork(deeper, randomSourceMetadata());
+    const input = tf.randomUniform([1, SIZE, SIZE, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const grown = growPrnetLight(source, { widths: [16, 32, 80, 224, 640], encoderBlocks: [0, 1, 2, 3, 6] });
+    try {
+      expect(maxDifference(predict(source, input), predict(grown, input))).toBeLessThan(1e-3);
+    } finally {
+      grown.dispose();
+      source.dispose();
+      input.dispose();
+    }
+  });
+
+  it('refuses shrinking, wrong lengths, other heads and other architectures', () => {
     const source = randomSource(5);
     try {
-      expect(() => widenPrnetLight(source, { widths: [16, 32, 64, 224, 512] })).toThrow(InvalidArgumentError);
-      expect(() => widenPrnetLight(source, { widths: [16, 32, 80, 224] })).toThrow(InvalidArgumentError);
+      expect(() => growPrnetLight(source, { widths: [16, 32, 64, 224, 512] })).toThrow(InvalidArgumentError);
+      expect(() => growPrnetLight(source, { widths: [16, 32, 80, 224] })).toThrow(InvalidArgumentError);
+      expect(() => growPrnetLight(source, { encoderBlocks: [0, 1, 2, 3, 3] })).toThrow(/encoder blocks/);
     } finally {
       source.dispose();
     }
-    const deeper = createPrnetLight({ inputSize: SIZE, encoderBlocks: [0, 1, 2, 3, 5] });
-    const network = wrapPrnetNetwork(deeper, { ...randomSourceMetadata() });
+    const otherHead = createPrnetLight({ inputSize: SIZE, fullResolutionBlock: true });
+    const network = wrapPrnetNetwork(otherHead, randomSourceMetadata());
     try {
-      expect(() => widenPrnetLight(network, { widths: [16, 32, 80, 224, 640] })).toThrow(/block counts/);
+      expect(() => growPrnetLight(network, { widths: [16, 32, 80, 224, 640] })).toThrow(/not a prnet-light/);
     } finally {
       network.dispose();
     }
     const resfcn = createPrnetNetwork('resfcn256', { inputSize: 64, resfcn256: { baseChannels: 4 } });
     try {
-      expect(() => widenPrnetLight(resfcn, { widths: [16, 32, 80, 224, 512] })).toThrow(/only prnet-light/);
+      expect(() => growPrnetLight(resfcn, { widths: [16, 32, 80, 224, 512] })).toThrow(/only prnet-light/);
     } finally {
       resfcn.dispose();
     }
   });
 
-  it('widen-model writes a model that loads and predicts like its source', async () => {
+  it('grow-model writes a model that loads and predicts like its source', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'prnet-widen-'));
     const source = randomSource(11);
     try {
       const { savePrnetNetworkToFile } = await import('@prnet/core/node');
       await savePrnetNetworkToFile(source, join(dir, 'src', 'model.json'), { float16: true });
-      await main(['--model', join(dir, 'src', 'model.json'), '--widths', '16,40,96,256,576', '--out', join(dir, 'wide')]);
+      await main(['--model', join(dir, 'src', 'model.json'), '--widths', '16,40,96,256,576', '--encoder-blocks', '0,1,2,4,5', '--out', join(dir, 'wide')]);
+      await expect(main(['--model', join(dir, 'src', 'model.json'), '--out', join(dir, 'x')])).rejects.toThrow(/--widths and\/or --encoder-blocks/);
       const a = await loadPrnetNetworkFromFile(join(dir, 'src', 'model.json'));
       const b = await loadPrnetNetworkFromFile(join(dir, 'wide', 'model.json'));
       try {
-        expect(lightWidths(b.model)).toEqual([16, 40, 96, 256, 576]);
+        expect(lightArchitecture(b.model)).toMatchObject({ widths: [16, 40, 96, 256, 576], encoderBlocks: [0, 1, 2, 4, 5] });
         const input = tf.randomUniform([1, SIZE, SIZE, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
         const pa = predict(a, input);
         const pb = predict(b, input);
