@@ -29,6 +29,7 @@ import {
   fileSystemHandler,
   humanModelsDir,
   initNodeBackend,
+  loadDefaultDetector,
   loadDefaultUvLayout,
   loadPrnetNetworkFromFile,
   type NodeBackendName,
@@ -119,6 +120,21 @@ async function main(): Promise<void> {
     }),
     points: 478,
   });
+  // MediaPipe with detection: the same BlazeFace detector our pipeline uses, its best box cropped
+  // the same way, then the mesh — the like-for-like row for ours with detection.
+  const detector = await loadDefaultDetector();
+  rows.push({
+    name: 'MediaPipe attention mesh, BlazeFace detection + the above',
+    ms: await timeIt(REPS, async () => {
+      const [face] = await detector.detect(imageTensor);
+      if (!face) throw new Error('bench: BlazeFace found no face in the sample image');
+      const x = tf.tidy(() => tf.div(cropToTensor(imageTensor, [cropFromBox(face.box, 192)]), 255) as tf.Tensor4D);
+      meshRunner(attention)(x);
+      x.dispose();
+    }),
+    points: 478,
+  });
+  detector.dispose();
   attention.dispose();
   imageTensor.dispose();
 
