@@ -15,6 +15,7 @@ export * from './render/label.js';
 export * from './render/contact-sheet.js';
 export { writeSampleFace, sampleFaceParams, type SampleFaceOptions, type SampleFaceResult } from './render/sample.js';
 export { createInitialNetwork, meanFaceTargets } from './init-model/init-model.js';
+export { growPrnetLight, lightArchitecture, type GrowOptions, type LightArchitecture } from './init-model/grow.js';
 export * from './eval/index.js';
 export * from './data/index.js';
 export * from './train/index.js';

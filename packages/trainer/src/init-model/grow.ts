@@ -92,11 +92,6 @@ export function lightArchitecture(model: tfl.LayersModel): LightArchitecture {
   return architecture;
 }
 
-/** Per-level channel counts of a prnet-light model. */
-export function lightWidths(model: tfl.LayersModel): number[] {
-  return lightArchitecture(model).widths;
-}
-
 /**
  * Function-preserving growth of a prnet-light network: more channels per level (`widths`) and/or
  * more residual blocks per encoder level (`encoderBlocks`), with an output equal to the source's,
