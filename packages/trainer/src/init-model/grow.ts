@@ -138,7 +138,9 @@ export function growPrnetLight(source: PrnetNetwork, options: GrowOptions): Prne
     for (const [name, scope] of toScopes) byScope.set(scope, name);
     for (const layer of source.model.layers) {
       const scope = fromScopes.get(layer.name);
-      const target = model.getLayer(scope === undefined ? layer.name : (byScope.get(scope) ?? ''));
+      const name = scope === undefined ? layer.name : byScope.get(scope);
+      const target = model.layers.find((l) => l.name === name);
+      if (!target) throw new InvalidArgumentError(`layer ${layer.name} (${scope ?? 'named'}) has no counterpart in the grown network`);
       copyInto(layer, target);
     }
     for (const [name, scope] of toScopes) {
@@ -250,9 +252,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   const source = await loadPrnetNetworkFromFile(modelPath, { compile: false });
   try {
     const before = lightArchitecture(source.model);
-    const grown = growPrnetLight(source, { widths, encoderBlocks });
+    const after = { widths: widths ?? before.widths, encoderBlocks: encoderBlocks ?? before.encoderBlocks };
+    const grown = growPrnetLight(source, after);
     try {
-      const after = lightArchitecture(grown.model);
       const path = `${outDir}/model.json`;
       await savePrnetNetworkToFile(grown, path, { float16 });
       console.log(
