@@ -11,9 +11,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrnetNetwork } from '@prnet/core';
+import { createPrnetNetwork, type PrnetLightOptions, type PrnetNetwork } from '@prnet/core';
 import { loadPrnetNetworkFromFile, savePrnetNetworkToFile } from '@prnet/core/node';
 import { useTestBackend } from '@prnet/core/testing';
+import { growPrnetLight } from './init-model/grow.js';
 import { positionMapLoss, weightMaskTensor } from './train/loss.js';
 import { TINY_LIGHT, TINY_SIZE, tinyLayout } from './train/test-fixtures.js';
 
@@ -35,6 +36,34 @@ function python(args: string[]): string {
 
 const floats = (path: string): Float32Array => new Float32Array(new Uint8Array(readFileSync(path)).buffer);
 
+/**
+ * A tiny prnet-light with random weights everywhere, BatchNorm statistics and the UV template
+ * included. `live`: kernels scaled by their fan-in and positive BatchNorm scales, so that signals
+ * pass every level instead of dying in the ReLUs (uniform ±0.3 leaves the deeper levels dead).
+ */
+function randomTinyNetwork(seed: number, light: PrnetLightOptions = TINY_LIGHT, live = false): PrnetNetwork {
+  const network = createPrnetNetwork('prnet-light', { inputSize: TINY_SIZE, light });
+  const names = network.model.weights.map((v) => v.name);
+  const values = network.model.getWeights().map((w, i) => {
+    const name = names[i];
+    if (name.includes('moving_variance') || (live && name.includes('gamma'))) {
+      return tf.randomUniform(w.shape, 0.5, 1.5, 'float32', seed++);
+    }
+    const fanIn = w.shape.slice(0, name.includes('depthwise') ? 2 : -1).reduce((a, b) => a * b, 1);
+    const amplitude = live && name.includes('kernel') ? Math.sqrt(3 / fanIn) : live ? 0.1 : 0.3;
+    return tf.randomUniform(w.shape, -amplitude, amplitude, 'float32', seed++);
+  });
+  network.model.setWeights(values);
+  tf.dispose(values);
+  return network;
+}
+
+function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
+
 describe.skipIf(!hasTorch)('PyTorch GPU trainer (run on the CPU)', () => {
   let dir: string;
   beforeAll(async () => {
@@ -54,17 +83,7 @@ describe.skipIf(!hasTorch)('PyTorch GPU trainer (run on the CPU)', () => {
   });
 
   it('runs a tfjs prnet-light with the same outputs and loss, and its saved weights load back in core', async () => {
-    const network = createPrnetNetwork('prnet-light', { inputSize: TINY_SIZE, light: TINY_LIGHT });
-    // Random weights everywhere, BatchNorm statistics and the UV template included.
-    let seed = 11;
-    const names = network.model.weights.map((v) => v.name);
-    network.model.setWeights(
-      network.model.getWeights().map((w, i) =>
-        names[i].includes('moving_variance')
-          ? tf.randomUniform(w.shape, 0.5, 1.5, 'float32', seed++)
-          : tf.randomUniform(w.shape, -0.3, 0.3, 'float32', seed++),
-      ),
-    );
+    const network = randomTinyNetwork(11);
     const modelPath = join(dir, 'tiny', 'model.json');
     await savePrnetNetworkToFile(network, modelPath);
     const x = tf.randomUniform([3, TINY_SIZE, TINY_SIZE, 3], 0, 1, 'float32', 5);
@@ -88,10 +107,7 @@ describe.skipIf(!hasTorch)('PyTorch GPU trainer (run on the CPU)', () => {
       ]).trim(),
     );
     expect(report.shape).toEqual([3, TINY_SIZE, TINY_SIZE, 3]);
-    const got = floats(join(dir, 'out.f32'));
-    let worst = 0;
-    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
-    expect(worst).toBeLessThan(1e-5);
+    expect(maxDifference(floats(join(dir, 'out.f32')), want)).toBeLessThan(1e-5);
     expect(report.loss).toBeCloseTo(wantLoss, 6);
 
     const reloaded = await loadPrnetNetworkFromFile(join(dir, 'resaved', 'model.json'));
@@ -100,8 +116,55 @@ describe.skipIf(!hasTorch)('PyTorch GPU trainer (run on the CPU)', () => {
     const again = y2.dataSync();
     tf.dispose([x2, y2]);
     reloaded.dispose();
-    let worst2 = 0;
-    for (let i = 0; i < want.length; i++) worst2 = Math.max(worst2, Math.abs(again[i] - want[i]));
-    expect(worst2).toBeLessThan(1e-6);
+    expect(maxDifference(again, want)).toBeLessThan(1e-6);
+  });
+
+  it("widens a model into grow-model's topology alone (prnet_gpu.grow): same outputs, live new channels, core loads it", async () => {
+    // grow-model reads prnet-lights with the default head only.
+    const { headChannels: _, ...defaultHead } = TINY_LIGHT;
+    const source = randomTinyNetwork(31, defaultHead, true);
+    const sourcePath = join(dir, 'grow-source', 'model.json');
+    await savePrnetNetworkToFile(source, sourcePath);
+    const wide = growPrnetLight(source, { widths: [8, 24, 40] });
+    const deep = growPrnetLight(source, { encoderBlocks: [0, 2, 1] });
+    await savePrnetNetworkToFile(wide, join(dir, 'grow-wide', 'model.json'));
+    await savePrnetNetworkToFile(deep, join(dir, 'grow-deep', 'model.json'));
+    const x = tf.randomUniform([2, TINY_SIZE, TINY_SIZE, 3], 0, 1, 'float32', 8);
+    const y = source.model.predict(x) as tf.Tensor;
+    const want = y.dataSync().slice();
+    tf.dispose(y);
+    wide.dispose();
+    deep.dispose();
+    source.dispose();
+
+    // Only the topology travels: the grown weights file is removed first.
+    rmSync(join(dir, 'grow-wide', 'model.weights.bin'));
+    const out = join(dir, 'grow-python');
+    const printed = python(['-m', 'prnet_gpu.grow', '--source', sourcePath, '--topology', join(dir, 'grow-wide', 'model.json'), '--out', out]);
+    expect(printed).toMatch(/widened .* → .* weights/);
+    const widened = await loadPrnetNetworkFromFile(join(out, 'model.json'));
+    const y2 = widened.model.predict(x) as tf.Tensor;
+    console.log('DEBUG', maxDifference(y2.dataSync(), want), want.slice(0, 5), y2.dataSync().slice(0, 5), y2.shape);
+    expect(maxDifference(y2.dataSync(), want)).toBeLessThan(1e-5);
+    // The second level's 1×1 conv: old input → new output entries are random (not zero), new input → old output zero.
+    const kernel = widened.model.weights.find((w) => w.name.includes('/kernel') && w.shape.length === 4 && w.shape[2] === 24 && w.shape[3] === 40);
+    expect(kernel).toBeDefined();
+    const k = kernel!.read() as tf.Tensor4D;
+    const [newOut, cross] = tf.tidy(() => [
+      tf.max(tf.abs(tf.slice(k, [0, 0, 0, 32], [-1, -1, 16, 8]))).dataSync()[0],
+      tf.max(tf.abs(tf.slice(k, [0, 0, 16, 0], [-1, -1, 8, 32]))).dataSync()[0],
+    ]);
+    expect(newOut).toBeGreaterThan(0);
+    expect(cross).toBe(0);
+    tf.dispose([x, y2]);
+    widened.dispose();
+
+    const refused = spawnSync(
+      PYTHON,
+      ['-m', 'prnet_gpu.grow', '--source', sourcePath, '--topology', join(dir, 'grow-deep', 'model.json'), '--out', join(dir, 'grow-refused')],
+      { cwd: GPU_DIR, encoding: 'utf8', env: { ...process.env, PYTHONPATH: GPU_DIR } },
+    );
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/only widening keeps the layer names/);
   });
 });
