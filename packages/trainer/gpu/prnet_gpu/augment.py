@@ -28,12 +28,16 @@ class AugmentConfig:
     noise: float = 0.25
     occlusion: float = 0.3
     flip: float = 0.0  # probability of a horizontal flip (needs the layout's mirror map)
+    any_roll: float = 0.0  # probability of a rotation drawn from ±180° instead of ±rotation_deg
 
 
 def similarity(batch: int, cfg: AugmentConfig, generator: torch.Generator, device) -> tuple:
     """Random (angle, scale, dx, dy) per sample; dx, dy in fractions of the crop side."""
     u = torch.rand(batch, 4, generator=generator, device=device)
     angle = (2 * u[:, 0] - 1) * math.radians(cfg.rotation_deg)
+    if cfg.any_roll > 0:  # drawn only when asked for, so runs without it keep their random stream
+        v = torch.rand(batch, 2, generator=generator, device=device)
+        angle = torch.where(v[:, 0] < cfg.any_roll, (2 * v[:, 1] - 1) * math.pi, angle)
     scale = cfg.scale[0] + (cfg.scale[1] - cfg.scale[0]) * u[:, 1]
     dx = (2 * u[:, 2] - 1) * cfg.translate
     dy = (2 * u[:, 3] - 1) * cfg.translate

@@ -3,7 +3,7 @@
 python3 -m prnet_gpu.train --pack DIR --init model.json --out DIR
     [--minutes 7 | --steps N] [--batch 128] [--lr 1e-3] [--warmup 300] [--ema 0.999]
     [--val 256] [--seed 0] [--source-weights 1,1] [--checkpoint-minutes 1] [--float16] [--cpu]
-    [--flip 0] [--threads N]
+    [--flip 0] [--any-roll 0] [--threads N]
 
 Time-boxed by default (the cosine learning-rate schedule runs over --minutes of wall time, so a
 lease of a given length is used to its end), or by --steps. Prints one progress line per
@@ -93,6 +93,8 @@ def main() -> None:
     ap.add_argument('--no-augment', action='store_true')
     ap.add_argument('--flip', type=float, default=0.0,
                     help='probability of a horizontal flip with mirrored targets, e.g. 0.5 [0 = off]; needs mirror.i32 in the pack')
+    ap.add_argument('--any-roll', type=float, default=0.0,
+                    help='probability of an in-plane rotation drawn from ±180° instead of ±45° (upside-down and lying faces) [0 = off]')
     a = ap.parse_args()
 
     device = torch.device('cpu' if a.cpu or not torch.cuda.is_available() else 'cuda')
@@ -116,9 +118,11 @@ def main() -> None:
     for p in ema.parameters():
         p.requires_grad_(False)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
-    cfg = AugmentConfig(flip=0.0 if a.no_augment else a.flip)
+    cfg = AugmentConfig(flip=0.0 if a.no_augment else a.flip, any_roll=a.any_roll)
     if not 0 <= cfg.flip <= 1:
         raise SystemExit(f'--flip must be a probability in [0, 1], got {a.flip}')
+    if not 0 <= cfg.any_roll <= 1:
+        raise SystemExit(f'--any-roll must be a probability in [0, 1], got {a.any_roll}')
     if cfg.flip > 0 and pack.mirror is None:
         raise SystemExit(f'{a.pack} has no mirror.i32 (the UV layout\'s left-right map) for --flip: re-export the pairs with '
                          'this prnet-train and re-pack them, or pass --flip 0')
@@ -162,7 +166,7 @@ def main() -> None:
         record = {
             'trainer': 'prnet_gpu (PyTorch)', 'device': torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu',
             'init': os.path.abspath(a.init), 'steps': step, 'batchSize': a.batch, 'samplesSeen': step * a.batch,
-            'learningRate': a.lr, 'ema': a.ema, 'flip': cfg.flip, 'trainSeconds': seconds, 'finalLossRmsPx': loss_px,
+            'learningRate': a.lr, 'ema': a.ema, 'flip': cfg.flip, 'anyRoll': cfg.any_roll, 'trainSeconds': seconds, 'finalLossRmsPx': loss_px,
             'pack': {k: pack.meta[k] for k in ('count', 'sources', 'pca') if k in pack.meta},
             'validation': {'samples': len(val_idx), 'modelRmsPx': evaluate(model), 'emaRmsPx': evaluate(ema)},
             'final': final,

@@ -73,6 +73,21 @@ class AugmentTest(unittest.TestCase):
         self.assertTrue(0.9 <= float(s.min()) and float(s.max()) <= 1.1)
         self.assertLessEqual(float(torch.cat([x, y]).abs().max()), 0.05)
 
+    def test_any_roll_mixes_in_rotations_up_to_180_degrees(self):
+        base = AugmentConfig(rotation_deg=45)
+        a0 = similarity(4000, base, torch.Generator().manual_seed(1), 'cpu')[0]
+        cfg = AugmentConfig(rotation_deg=45, any_roll=0.25)
+        a, s, x, y = similarity(4000, cfg, torch.Generator().manual_seed(1), 'cpu')
+        large = a.abs() > math.radians(45)
+        # About 0.25 × 3/4 of the samples fall outside ±45° (the ±180° draw lands inside a quarter of the time).
+        self.assertAlmostEqual(float(large.float().mean()), 0.25 * 0.75, delta=0.03)
+        self.assertLessEqual(float(a.abs().max()), math.pi)
+        self.assertGreater(float(a.abs().max()), math.radians(170))
+        # The ordinary draw comes first, so the samples that kept it are those of the run without any_roll.
+        kept = (a == a0)
+        self.assertGreater(float(kept.float().mean()), 0.7)
+        self.assertTrue(bool((s >= 0.9).all()))
+
     def test_photometric_keeps_range_and_changes_pixels(self):
         g = torch.Generator().manual_seed(3)
         images = torch.rand(16, 3, S, S, generator=g)
