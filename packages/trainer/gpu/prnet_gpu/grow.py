@@ -77,6 +77,10 @@ def widen(source: TfjsGraphModel, target_json: dict, seed: int = 0) -> TfjsGraph
     return TfjsGraphModel(target_json, weights)  # metadata: the topology's (grow-model keeps the source's)
 
 
+def _count(model: TfjsGraphModel) -> int:
+    return sum(int(np.prod(v.shape)) for v in model.tfjs_weights().values())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--source', required=True, help='model.json of the trained prnet-light')
@@ -90,8 +94,7 @@ def main() -> None:
         target_json = json.load(f)
     model = widen(source, target_json, a.seed)
     path = model.save(a.out, float16=a.float16)
-    count = lambda m: sum(int(np.prod(v.shape)) for v in m.tfjs_weights().values())  # noqa: E731
-    print(f'widened {a.source}: {count(source)} → {count(model)} weights → {path}')
+    print(f'widened {a.source}: {_count(source)} → {_count(model)} weights → {path}')
 
 
 if __name__ == '__main__':
