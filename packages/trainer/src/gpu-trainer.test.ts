@@ -16,7 +16,7 @@ import { loadPrnetNetworkFromFile, savePrnetNetworkToFile } from '@prnet/core/no
 import { useTestBackend } from '@prnet/core/testing';
 import { growPrnetLight } from './init-model/grow.js';
 import { positionMapLoss, weightMaskTensor } from './train/loss.js';
-import { TINY_LIGHT, TINY_SIZE, tinyLayout } from './train/test-fixtures.js';
+import { maxDifference, TINY_LIGHT, TINY_SIZE, tinyLayout } from './train/test-fixtures.js';
 
 const GPU_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'gpu');
 const PYTHON = process.env.PRNET_PYTHON ?? '/usr/bin/python3';
@@ -28,8 +28,14 @@ if (!hasTorch) {
   console.warn(why);
 }
 
+/** Runs the Python interpreter in the trainer's gpu folder with prnet_gpu importable. */
+function spawnPython(args: string[]) {
+  return spawnSync(PYTHON, args, { cwd: GPU_DIR, encoding: 'utf8', env: { ...process.env, PYTHONPATH: GPU_DIR } });
+}
+
+/** spawnPython's stdout; throws with the output when the command fails. */
 function python(args: string[]): string {
-  const r = spawnSync(PYTHON, args, { cwd: GPU_DIR, encoding: 'utf8', env: { ...process.env, PYTHONPATH: GPU_DIR } });
+  const r = spawnPython(args);
   if (r.status !== 0) throw new Error(`${PYTHON} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
@@ -58,12 +64,6 @@ function randomTinyNetwork(seed: number, light: PrnetLightOptions = TINY_LIGHT, 
   return network;
 }
 
-function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
-
 describe.skipIf(!hasTorch)('PyTorch GPU trainer (run on the CPU)', () => {
   let dir: string;
   beforeAll(async () => {
@@ -73,11 +73,7 @@ describe.skipIf(!hasTorch)('PyTorch GPU trainer (run on the CPU)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('passes its Python unit tests (model I/O, augmentation geometry, pack, a CPU training run)', () => {
-    const r = spawnSync(PYTHON, ['-m', 'unittest', 'discover', '-s', 'tests', '-t', '.'], {
-      cwd: GPU_DIR,
-      encoding: 'utf8',
-      env: { ...process.env, PYTHONPATH: GPU_DIR },
-    });
+    const r = spawnPython(['-m', 'unittest', 'discover', '-s', 'tests', '-t', '.']);
     expect(r.stderr).toMatch(/\nOK\s*$/);
     expect(r.status).toBe(0);
   });
@@ -159,11 +155,8 @@ describe.skipIf(!hasTorch)('PyTorch GPU trainer (run on the CPU)', () => {
     tf.dispose([x, y2]);
     widened.dispose();
 
-    const refused = spawnSync(
-      PYTHON,
-      ['-m', 'prnet_gpu.grow', '--source', sourcePath, '--topology', join(dir, 'grow-deep', 'model.json'), '--out', join(dir, 'grow-refused')],
-      { cwd: GPU_DIR, encoding: 'utf8', env: { ...process.env, PYTHONPATH: GPU_DIR } },
-    );
+    const deepTopology = join(dir, 'grow-deep', 'model.json');
+    const refused = spawnPython(['-m', 'prnet_gpu.grow', '--source', sourcePath, '--topology', deepTopology, '--out', join(dir, 'grow-refused')]);
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toMatch(/only widening keeps the layer names/);
   });

@@ -24,19 +24,13 @@ from typing import Dict
 
 import numpy as np
 
-from .tfjs_model import ModelFormatError, TfjsGraphModel
-
-
-def _layers(model_json: dict) -> list:
-    topology = model_json['modelTopology']
-    config = topology['config'] if 'config' in topology else topology['model_config']['config']
-    return config['layers']
+from .tfjs_model import ModelFormatError, TfjsGraphModel, graph_config
 
 
 def widen_weights(source: Dict[str, np.ndarray], source_json: dict, target_json: dict, seed: int = 0) -> Dict[str, np.ndarray]:
     """The target's weights (tfjs names and layouts) with the source embedded as described above."""
-    a = [(l['name'], l['class_name']) for l in _layers(source_json)]
-    b = [(l['name'], l['class_name']) for l in _layers(target_json)]
+    a = [(l['name'], l['class_name']) for l in graph_config(source_json)['layers']]
+    b = [(l['name'], l['class_name']) for l in graph_config(target_json)['layers']]
     if a != b:
         diff = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
         raise ModelFormatError(f'the topologies list different layers (first difference at layer {diff} of {len(a)} / {len(b)}): '

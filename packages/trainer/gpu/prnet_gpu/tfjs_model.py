@@ -80,6 +80,12 @@ def _read_weights(model_dir: str, manifest: list) -> Dict[str, np.ndarray]:
     return weights
 
 
+def graph_config(model_json: dict) -> dict:
+    """The Keras functional graph (layers, input and output layers) of a tfjs model.json, either topology layout."""
+    topology = model_json['modelTopology']
+    return topology['config'] if 'config' in topology else topology['model_config']['config']
+
+
 class TfjsGraphModel(nn.Module):
     """A tfjs layers model as a PyTorch module (see the module docstring)."""
 
@@ -89,8 +95,7 @@ class TfjsGraphModel(nn.Module):
     def __init__(self, model_json: dict, weights: Dict[str, np.ndarray]):
         super().__init__()
         self.model_json = model_json
-        topology = model_json['modelTopology']
-        config = topology['config'] if 'config' in topology else topology['model_config']['config']
+        config = graph_config(model_json)
         self.layer_specs: List[dict] = config['layers']
         self.output_names = [o[0] for o in config['output_layers']]
         self.input_names = [i[0] for i in config['input_layers']]

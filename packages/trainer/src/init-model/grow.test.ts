@@ -13,6 +13,7 @@ import {
   type PrnetNetwork,
 } from '@prnet/core';
 import { loadPrnetNetworkFromFile } from '@prnet/core/node';
+import { maxDifference } from '../train/test-fixtures.js';
 import { growPrnetLight, lightArchitecture, main } from './grow.js';
 
 const SIZE = 64;
@@ -42,12 +43,6 @@ function randomSource(seed: number): PrnetNetwork {
 
 function predict(network: PrnetNetwork, input: tf.Tensor4D): Float32Array {
   return tf.tidy(() => network.predictPositionMaps(input).dataSync() as Float32Array);
-}
-
-function maxDifference(a: Float32Array, b: Float32Array): number {
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
 }
 
 beforeAll(async () => {

@@ -108,3 +108,10 @@ export function memoryDataset(samples: readonly Sample[], uvResolution: number):
     },
   };
 }
+
+/** The largest absolute element-wise difference of two equally long arrays. */
+export function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
