@@ -3,13 +3,23 @@
 python3 -m prnet_gpu.train --pack DIR --init model.json --out DIR
     [--minutes 7 | --steps N] [--batch 128] [--lr 1e-3] [--warmup 300] [--ema 0.999]
     [--val 256] [--seed 0] [--source-weights 1,1] [--checkpoint-minutes 1] [--float16] [--cpu]
-    [--flip 0] [--any-roll 0] [--threads N]
+    [--flip 0] [--any-roll 0] [--freeze-bn] [--threads N] [--resume] [--stop-after-minutes M]
 
 Time-boxed by default (the cosine learning-rate schedule runs over --minutes of wall time, so a
 lease of a given length is used to its end), or by --steps. Prints one progress line per
 --log-seconds (step, loss as crop-pixel RMS, samples/s, ETA), writes the model (and its EMA) to
 --out every --checkpoint-minutes and at the end as tfjs layers models that @prnet/core loads,
 with a `training` record in their metadata, and train-log.jsonl.
+
+Every checkpoint also writes --out/state.pt (weights, EMA, optimiser moments, step, training time,
+random-generator state). After an interruption, the same command with --resume continues from it
+where the last checkpoint left off (the settings must match). --stop-after-minutes M ends this
+invocation after M minutes with a checkpoint, so that one schedule (--minutes or --steps) can be
+trained over several sessions: run the same command with --resume in each.
+
+--freeze-bn keeps every BatchNorm layer on its stored statistics (its scale and shift still
+train): for fine-tuning at small batches (the CPU), where batch statistics are noisy and moving
+them shifts the whole network away from its large-batch fit.
 """
 from __future__ import annotations
 
@@ -28,6 +38,15 @@ from PIL import Image
 from .augment import AugmentConfig, flip_horizontal, photometric, similarity, warp_images, warp_targets
 from .losses import position_map_loss
 from .tfjs_model import TfjsGraphModel
+
+
+def train_mode(net: torch.nn.Module, freeze_bn: bool) -> None:
+    """Training mode; with freeze_bn, BatchNorm layers normalise with (and keep) their stored statistics."""
+    net.train()
+    if freeze_bn:
+        for m in net.modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                m.eval()
 
 
 class Pack:
@@ -70,6 +89,17 @@ class Pack:
         return images, flat.reshape(len(index), self.r, self.r, 3)
 
 
+RUN_SETTINGS = ('pack', 'init', 'minutes', 'steps', 'batch', 'lr', 'final_lr_fraction', 'warmup', 'ema', 'val', 'seed',
+                'source_weights', 'no_augment', 'flip', 'any_roll', 'freeze_bn')
+
+
+def run_settings(a: argparse.Namespace) -> dict:
+    """The settings that define a run's schedule and data; a --resume must repeat them."""
+    out = {k: getattr(a, k) for k in RUN_SETTINGS}
+    out['pack'], out['init'] = os.path.abspath(a.pack), os.path.abspath(a.init)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument('--pack', required=True)
@@ -95,6 +125,12 @@ def main() -> None:
                     help='probability of a horizontal flip with mirrored targets, e.g. 0.5 [0 = off]; needs mirror.i32 in the pack')
     ap.add_argument('--any-roll', type=float, default=0.0,
                     help='probability of an in-plane rotation drawn from ±180° instead of ±45° (upside-down and lying faces) [0 = off]')
+    ap.add_argument('--freeze-bn', action='store_true',
+                    help='keep BatchNorm statistics fixed (small-batch fine-tuning) [off: batch statistics, moving averages updated]')
+    ap.add_argument('--resume', action='store_true',
+                    help='continue from --out/state.pt when it exists (written at every checkpoint; the settings must match)')
+    ap.add_argument('--stop-after-minutes', type=float,
+                    help='end this invocation after M minutes with a checkpoint (continue later with --resume) [run to the end]')
     a = ap.parse_args()
 
     device = torch.device('cpu' if a.cpu or not torch.cuda.is_available() else 'cuda')
@@ -152,12 +188,28 @@ def main() -> None:
 
     os.makedirs(a.out, exist_ok=True)
     log_path = os.path.join(a.out, 'train-log.jsonl')
-    log = open(log_path, 'a')
+    state_path = os.path.join(a.out, 'state.pt')
+    settings = run_settings(a)
     budget = a.minutes * 60 - (time.time() - t_start) - 20  # leave time for the final save
+    step, trained_seconds = 0, 0.0
+    if a.resume and os.path.exists(state_path):
+        state = torch.load(state_path, map_location=device)
+        changed = {k: (state['settings'].get(k), v) for k, v in settings.items() if state['settings'].get(k) != v}
+        if changed:
+            raise SystemExit(f'--resume: {state_path} was written by a run with other settings ('
+                             + ', '.join(f'{k}: {old!r} there, {new!r} now' for k, (old, new) in changed.items())
+                             + '); pass the same settings, or another --out for a new run')
+        model.load_state_dict(state['model'])
+        ema.load_state_dict(state['ema'])
+        opt.load_state_dict(state['optimizer'])
+        gen.set_state(state['generator'].to('cpu'))
+        step, trained_seconds, budget = state['step'], state['trainSeconds'], state['budgetSeconds']
+    log = open(log_path, 'a')
     start_val = evaluate(model)
     print(f'device {device} ({torch.cuda.get_device_name() if device.type == "cuda" else "cpu"}), {pack.n} samples '
-          f'({len(val_idx)} validation), init {a.init}: validation RMS {start_val:.3f} px', flush=True)
-    log.write(json.dumps({'step': 0, 'valRmsPx': start_val}) + '\n')
+          f'({len(val_idx)} validation), init {a.init}' + (f', resumed at step {step}' if step else '')
+          + f': validation RMS {start_val:.3f} px', flush=True)
+    log.write(json.dumps({'step': step, 'valRmsPx': start_val, **({'resumed': True} if step else {})}) + '\n')
 
     def save(final: bool, step: int, loss_px: float, seconds: float) -> None:
         with torch.no_grad():  # the EMA network uses the live network's BatchNorm statistics
@@ -166,14 +218,19 @@ def main() -> None:
         record = {
             'trainer': 'prnet_gpu (PyTorch)', 'device': torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu',
             'init': os.path.abspath(a.init), 'steps': step, 'batchSize': a.batch, 'samplesSeen': step * a.batch,
-            'learningRate': a.lr, 'ema': a.ema, 'flip': cfg.flip, 'anyRoll': cfg.any_roll, 'trainSeconds': seconds, 'finalLossRmsPx': loss_px,
+            'learningRate': a.lr, 'ema': a.ema, 'flip': cfg.flip, 'anyRoll': cfg.any_roll, 'freezeBatchNorm': a.freeze_bn, 'trainSeconds': seconds, 'finalLossRmsPx': loss_px,
             'pack': {k: pack.meta[k] for k in ('count', 'sources', 'pca') if k in pack.meta},
             'validation': {'samples': len(val_idx), 'modelRmsPx': evaluate(model), 'emaRmsPx': evaluate(ema)},
             'final': final,
         }
-        model.train()
+        train_mode(model, a.freeze_bn)
         for name, net in (('model', model), ('ema', ema)):
             net.save(os.path.join(a.out, name), {'trained': True, 'description': f'prnet-light fine-tuned by prnet_gpu for {step} steps ({name})', 'training': record}, float16=a.float16)
+        snapshot = {'settings': settings, 'step': step, 'trainSeconds': seconds, 'budgetSeconds': budget,
+                    'model': model.state_dict(), 'ema': ema.state_dict(), 'optimizer': opt.state_dict(),
+                    'generator': gen.get_state()}
+        torch.save(snapshot, state_path + '.tmp')
+        os.replace(state_path + '.tmp', state_path)  # a kill while writing leaves the previous state
         log.write(json.dumps({'checkpoint': step, **record['validation']}) + '\n')
         log.flush()
         print(f'saved step {step}: validation RMS model {record["validation"]["modelRmsPx"]:.3f} px, '
@@ -181,15 +238,22 @@ def main() -> None:
 
     ema_params = list(ema.parameters())
     model_params = [p.detach() for p in model.parameters()]
-    step, t0 = 0, time.time()
-    last_log = last_ckpt = t0
+    t0 = time.time() - trained_seconds
+    first_step = step
+    last_log = last_ckpt = time.time()
     ema_loss = None
-    model.train()
+    train_mode(model, a.freeze_bn)
     while True:
         elapsed = time.time() - t0
         progress = step / a.steps if a.steps else elapsed / budget
         if progress >= 1:
             break
+        if a.stop_after_minutes is not None and step > first_step and time.time() - t_start >= a.stop_after_minutes * 60:
+            save(False, step, math.sqrt(ema_loss or 0) * px, time.time() - t0)
+            log.close()
+            print(f'stopped at step {step} after --stop-after-minutes {a.stop_after_minutes:g}: run the same command '
+                  f'with --resume to continue', flush=True)
+            return
         lr = a.lr * min(1.0, (step + 1) / a.warmup) * (a.final_lr_fraction + (1 - a.final_lr_fraction) * 0.5 * (1 + math.cos(math.pi * progress)))
         for g in opt.param_groups:
             g['lr'] = lr
@@ -228,7 +292,7 @@ def main() -> None:
             last_log = now
         if now - last_ckpt >= a.checkpoint_minutes * 60:
             save(False, step, math.sqrt(ema_loss or 0) * px, now - t0)
-            model.train()
+            train_mode(model, a.freeze_bn)
             last_ckpt = time.time()
     save(True, step, math.sqrt(ema_loss or 0) * px, time.time() - t0)
     log.close()

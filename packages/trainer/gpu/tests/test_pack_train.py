@@ -41,7 +41,8 @@ def write_pairs(folder, count, seed, size=128, r=128, mirror=True):
         Image.fromarray(rng.integers(0, 255, size=(size, size, 3), dtype=np.uint8)).save(buf, format='JPEG', quality=90)
         blob += buf.getvalue()
         offsets.append(len(blob))
-    open(os.path.join(folder, 'images.bin'), 'wb').write(bytes(blob))
+    with open(os.path.join(folder, 'images.bin'), 'wb') as f:
+        f.write(bytes(blob))
     np.array(offsets, dtype='<u4').tofile(os.path.join(folder, 'images.idx'))
     np.stack([np.zeros(count), rng.uniform(0, 90, count)], 1).astype('<f4').tofile(os.path.join(folder, 'samples.f32'))
     meta = {'format': 'prnet-pairs', 'version': 1, 'count': count, 'inputSize': size, 'uvResolution': r, 'jpegQuality': 90,
@@ -112,6 +113,61 @@ class PackTrainTest(unittest.TestCase):
             self.assertEqual(meta['training']['flip'], 0.5)
             lines = [json.loads(l) for l in open(f'{tmp}/out/train-log.jsonl')]
             self.assertEqual(lines[-1]['checkpoint'], 3)
+
+    def test_freeze_bn_keeps_the_stored_statistics_and_trains_the_rest(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            write_pairs(os.path.join(tmp, 'a'), 8, 5)
+            run('prnet_gpu.pack', '--pairs', f'{tmp}/a', '--out', f'{tmp}/pack', '--components', '6')
+            args = ['prnet_gpu.train', '--pack', f'{tmp}/pack', '--init', DEFAULT_MODEL, '--steps', '2', '--batch', '4',
+                    '--val', '2', '--cpu', '--log-seconds', '0', '--lr', '1e-3', '--warmup', '1']
+            run(*args, '--out', f'{tmp}/frozen', '--freeze-bn')
+            run(*args, '--out', f'{tmp}/live')
+            init = TfjsGraphModel.load(DEFAULT_MODEL)
+
+            def changed(path, kind):
+                net = TfjsGraphModel.load(path)
+                tensors = dict(net.named_buffers() if kind == 'buffers' else net.named_parameters())
+                ref = dict(init.named_buffers() if kind == 'buffers' else init.named_parameters())
+                keys = [k for k in ref if ('running' in k) == (kind == 'buffers') and ('running' in k or k.endswith('.weight'))]
+                self.assertGreater(len(keys), 10)
+                return max(float((tensors[k] - ref[k]).abs().max()) for k in keys)
+
+            for name in ('model', 'ema'):
+                self.assertEqual(changed(f'{tmp}/frozen/{name}/model.json', 'buffers'), 0.0)
+                self.assertGreater(changed(f'{tmp}/live/{name}/model.json', 'buffers'), 1e-4)
+            self.assertGreater(changed(f'{tmp}/frozen/model/model.json', 'parameters'), 1e-4)
+            with open(f'{tmp}/frozen/model/model.json') as f:
+                self.assertTrue(json.load(f)['userDefinedMetadata']['prnet']['training']['freezeBatchNorm'])
+
+    def test_a_run_stopped_and_resumed_ends_where_an_uninterrupted_one_does(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            write_pairs(os.path.join(tmp, 'a'), 10, 6)
+            run('prnet_gpu.pack', '--pairs', f'{tmp}/a', '--out', f'{tmp}/pack', '--components', '6')
+            args = ['prnet_gpu.train', '--pack', f'{tmp}/pack', '--init', DEFAULT_MODEL, '--steps', '3', '--batch', '3',
+                    '--val', '2', '--cpu', '--threads', '1', '--log-seconds', '0', '--lr', '1e-3', '--warmup', '2',
+                    '--flip', '0.5', '--seed', '4']
+            run(*args, '--out', f'{tmp}/whole')
+            # One step per invocation: stopped after steps 1 and 2, the third run finishes.
+            first = run(*args, '--out', f'{tmp}/parts', '--stop-after-minutes', '0').stdout
+            self.assertIn('stopped at step 1', first)
+            second = run(*args, '--out', f'{tmp}/parts', '--stop-after-minutes', '0', '--resume').stdout
+            self.assertIn('resumed at step 1', second)
+            self.assertIn('stopped at step 2', second)
+            third = run(*args, '--out', f'{tmp}/parts', '--stop-after-minutes', '0', '--resume').stdout
+            self.assertIn('saved step 3', third)
+            self.assertNotIn('stopped', third)
+            for name in ('model', 'ema'):
+                whole = TfjsGraphModel.load(f'{tmp}/whole/{name}/model.json').state_dict()
+                parts = TfjsGraphModel.load(f'{tmp}/parts/{name}/model.json').state_dict()
+                init = TfjsGraphModel.load(DEFAULT_MODEL).state_dict()
+                key = next(k for k in whole if k.endswith('.weight') and whole[k].dim() == 4)
+                self.assertGreater(float((whole[key] - init[key]).abs().max()), 1e-4 if name == 'model' else 1e-7)  # it trained
+                for k in whole:
+                    self.assertLess(float((whole[k].float() - parts[k].float()).abs().max()), 1e-6, f'{name} {k}')
+            # Without --resume the state is ignored (a new run); with other settings, refused.
+            with self.assertRaises(subprocess.CalledProcessError) as failed:
+                run(*[v if v != '1e-3' else '2e-3' for v in args], '--out', f'{tmp}/parts', '--resume')
+            self.assertIn("lr: 0.001 there, 0.002 now", failed.exception.stderr)
 
     def test_flip_needs_the_mirror_map(self):
         with tempfile.TemporaryDirectory() as tmp:
