@@ -6,7 +6,9 @@ import { boxOfPoints, cropFromBox, imageToCropPoints, type Box } from './geometr
 import { landmarks68 } from './geometry/extract.js';
 import { rotationDistanceDegrees, rotationFromAngles } from './geometry/euler-angles.js';
 import { createPrnetNetwork, type PrnetNetwork } from './model/network.js';
+import { createProfileLandmarks, profileBlendWeight } from './geometry/profile-landmarks.js';
 import { createPrnet } from './prnet.js';
+import { uvMirrorMap } from './uv/mirror.js';
 import { useTestBackend } from './testing/backend.js';
 import { coordinateImage, posedPositionMap, syntheticLayout } from './testing/index.js';
 import type { UvLayout } from './uv/layout.js';
@@ -167,6 +169,51 @@ describe('createPrnet (synthetic layout, controlled network)', () => {
     }
     const outside = Array.from({ length: R * R }, (_, p) => p).find((p) => !layout.mask[p])!;
     const bad: PrnetNetwork = { ...network, metadata: { ...network.metadata, landmarkPixels: [outside, ...own.slice(1)] } };
+    await expect(createPrnet({ model: bad, layout, cropScale: CROP, disposeModel: false })).rejects.toBeInstanceOf(InvalidLayoutError);
+  });
+
+  it("blends in the model's profile landmarks by the face's own yaw (here −35°)", async () => {
+    const mirror = uvMirrorMap(layout);
+    const cells = Array.from(layout.vertexPixels).filter((p) => mirror[p] >= 0);
+    const own = cells.slice(0, 68);
+    const profilePixels = cells.slice(100, 168);
+    const withProfile = (blendYawDegrees: [number, number]): PrnetNetwork => ({
+      ...network,
+      metadata: { ...network.metadata, landmarkPixels: own, profileLandmarks: { pixels: profilePixels, blendYawDegrees } },
+    });
+    const read = async (blend: [number, number], landmarks?: 'layout') => {
+      const prnet = await createPrnet({ model: withProfile(blend), layout, cropScale: CROP, landmarks });
+      try {
+        const face = await prnet.reconstruct(image, { box });
+        expect(face.pose.yaw).toBeCloseTo(-35, 0);
+        return { face, profile: prnet.profileLandmarks };
+      } finally {
+        prnet.dispose();
+      }
+    };
+    const at = (face: { positionMap: Float32Array }, pixels: ArrayLike<number>, k: number, c: number) => face.positionMap[pixels[k] * 3 + c];
+    const frontal = await read([40, 60]); // |yaw| below the range: the frontal pixels
+    const turned = await read([20, 30]); // above: the mirrored profile pixels (yaw < 0)
+    const half = await read([30, 40]); // −35° is halfway
+    const layoutOnly = await read([20, 30], 'layout'); // the layout's points, no profile set
+    expect(turned.profile?.mirroredPixels).toEqual(createProfileLandmarks(profilePixels, { ...layout, landmarkPixels: Uint32Array.from(own) }, [20, 30]).mirroredPixels);
+    expect(layoutOnly.profile).toBeUndefined();
+    const w = profileBlendWeight(half.face.pose.yaw, [30, 40]);
+    expect(w).toBeGreaterThan(0.4);
+    expect(w).toBeLessThan(0.6);
+    for (let k = 0; k < 68; k++) {
+      for (let c = 0; c < 3; c++) {
+        expect(frontal.face.landmarks68[k * 3 + c]).toBeCloseTo(at(frontal.face, own, k, c), 4);
+        expect(turned.face.landmarks68[k * 3 + c]).toBeCloseTo(at(turned.face, turned.profile!.mirroredPixels, k, c), 4);
+        const blended = (1 - w) * at(half.face, own, k, c) + w * at(half.face, half.profile!.mirroredPixels, k, c);
+        expect(half.face.landmarks68[k * 3 + c]).toBeCloseTo(blended, 3);
+        expect(layoutOnly.face.landmarks68[k * 3 + c]).toBeCloseTo(at(layoutOnly.face, layout.landmarkPixels, k, c), 4);
+      }
+    }
+    const bad: PrnetNetwork = {
+      ...network,
+      metadata: { ...network.metadata, landmarkPixels: own, profileLandmarks: { pixels: [layout.mask.indexOf(0), ...profilePixels.slice(1)], blendYawDegrees: [30, 50] } },
+    };
     await expect(createPrnet({ model: bad, layout, cropScale: CROP, disposeModel: false })).rejects.toBeInstanceOf(InvalidLayoutError);
   });
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DisposedError, InvalidArgumentError, InvalidLayoutError, NoFaceError } from './errors.js';
 import { cropFromBox, cropToImagePoints, validateBox, type Box, type CropTransform } from './geometry/crop.js';
 import { denseVertices, landmarks68 } from './geometry/extract.js';
+import { createProfileLandmarks, yawAwareLandmarks68, type ProfileLandmarks } from './geometry/profile-landmarks.js';
 import { estimatePose } from './geometry/pose.js';
 import { uprightRotation } from './geometry/upright.js';
 import { imageSize, imageToTensor, type PrnetImageInput } from './image/to-tensor.js';
@@ -44,8 +45,9 @@ export interface PrnetConfig {
   /**
    * Which 68-point definition `landmarks68` uses: 'model' (default) — the model's own calibrated
    * landmark pixels when its metadata has them (`prnet-train calibrate-landmarks`, the AFLW2000-3D
-   * convention), else the layout's; 'layout' — always the UV layout's (the ICT Face Model's
-   * 68 vertices, as in the synthetic renders).
+   * convention; with its profile set, when present, blended in as the head turns: see
+   * `ProfileLandmarks`), else the layout's; 'layout' — always the UV layout's (the ICT Face
+   * Model's 68 vertices, as in the synthetic renders).
    */
   landmarks?: 'model' | 'layout';
   /**
@@ -90,7 +92,10 @@ export interface BatchItem {
 /** A PRNet face reconstructor. Holds the network's tensors: call `dispose()` when done. */
 export interface Prnet {
   readonly metadata: PrnetModelMetadata;
+  /** The UV layout, its `landmarkPixels` the ones `landmarks68` reads (see `PrnetConfig.landmarks`). */
   readonly layout: UvLayout;
+  /** The yaw-dependent landmark set `landmarks68` blends in, when the model has one and `landmarks` is 'model'. */
+  readonly profileLandmarks?: ProfileLandmarks;
   /** Reconstructs one face: the given box's, or the detector's most confident one. */
   reconstruct(image: PrnetImageInput, options?: ReconstructOptions): Promise<FaceReconstruction>;
   /**
@@ -153,6 +158,15 @@ export async function createPrnet(config: PrnetConfig): Promise<Prnet> {
       throw new InvalidLayoutError(`the model's landmark ${outside} (pixel ${pixels[outside]}) lies outside the UV layout's mask`);
     }
     layout = { ...layout, landmarkPixels: pixels };
+  }
+  let profile: ProfileLandmarks | undefined;
+  if ((config.landmarks ?? 'model') === 'model' && metadata.landmarkPixels && metadata.profileLandmarks) {
+    try {
+      profile = createProfileLandmarks(metadata.profileLandmarks.pixels, layout, metadata.profileLandmarks.blendYawDegrees);
+    } catch (error) {
+      if (ownsNetwork) network.dispose();
+      throw error;
+    }
   }
   const cropScale = config.cropScale ?? metadata.cropScale;
   const flipTest = config.flipTest ?? false;
@@ -267,15 +281,16 @@ export async function createPrnet(config: PrnetConfig): Promise<Prnet> {
   /** A face from its image-frame position map (masked). */
   function decodeFace(positionMap: Float32Array, face: PendingFace): FaceReconstruction {
     const vertices = denseVertices(positionMap, layout);
+    const pose = estimatePose(vertices, layout);
     return {
       box: face.box,
       crop: face.crop,
       detectionScore: face.detectionScore,
       positionMap,
       resolution: layout.resolution,
-      landmarks68: landmarks68(positionMap, layout),
+      landmarks68: profile ? yawAwareLandmarks68(positionMap, layout, profile, pose.yaw) : landmarks68(positionMap, layout),
       vertices,
-      pose: estimatePose(vertices, layout),
+      pose,
     };
   }
 
@@ -291,6 +306,7 @@ export async function createPrnet(config: PrnetConfig): Promise<Prnet> {
   return {
     metadata,
     layout,
+    profileLandmarks: profile,
     async reconstruct(input, options = {}) {
       checkAlive();
       return withImage(input, async (image) => {

@@ -7,6 +7,14 @@ export * from './crop.js';
 export { uprightRotation } from './upright.js';
 export { denseVertices, landmarks68, vertexUvs } from './extract.js';
 export {
+  LANDMARK68_MIRROR,
+  createProfileLandmarks,
+  mirrorLandmarkPixels,
+  profileBlendWeight,
+  yawAwareLandmarks68,
+  type ProfileLandmarks,
+} from './profile-landmarks.js';
+export {
   anglesFromRotation,
   multiply3,
   rotationDistanceDegrees,

@@ -60,6 +60,20 @@ describe('validateMetadata', () => {
     expect(() => validateMetadata({ ...GOOD, landmarkCalibration: [] })).toThrow(ModelLoadError);
   });
 
+  it('keeps a valid profile landmark set and rejects a bad one', () => {
+    const pixels = Array.from({ length: 68 }, (_, k) => 2000 + 3 * k);
+    const profileLandmarks = { pixels, blendYawDegrees: [30, 50] };
+    expect(validateMetadata({ ...GOOD, profileLandmarks }).profileLandmarks).toEqual(profileLandmarks);
+    const R2 = GOOD.uvResolution * GOOD.uvResolution;
+    for (const bad of [pixels.slice(1), [...pixels.slice(1), R2], [...pixels.slice(1), -1], 'x']) {
+      expect(() => validateMetadata({ ...GOOD, profileLandmarks: { pixels: bad, blendYawDegrees: [30, 50] } })).toThrow(/profileLandmarks.pixels/);
+    }
+    for (const blend of [[50, 30], [30], [-5, 30], [30, 200], 'x', undefined]) {
+      expect(() => validateMetadata({ ...GOOD, profileLandmarks: { pixels, blendYawDegrees: blend } })).toThrow(/blendYawDegrees/);
+    }
+    expect(() => validateMetadata({ ...GOOD, profileLandmarks: [] })).toThrow(/profileLandmarks/);
+  });
+
   it.each<[string, unknown]>([
     ['missing', undefined],
     ['an array', []],

@@ -45,6 +45,13 @@ export interface PrnetModelMetadata {
    */
   landmarkPixels?: readonly number[];
   landmarkCalibration?: Record<string, unknown>;
+  /**
+   * Optional yaw-dependent landmark definition (`ProfileLandmarks` in the geometry module): 68
+   * pixels for a head turned with its nose towards the image's left, mirrored for the other side,
+   * blended in from `landmarkPixels` as |yaw| goes from `blendYawDegrees[0]` to `[1]`
+   * (`prnet-train calibrate-landmarks` fits them to AFLW2000-3D's profile faces).
+   */
+  profileLandmarks?: { readonly pixels: readonly number[]; readonly blendYawDegrees: readonly [number, number] };
 }
 
 /** Metadata with the package conventions filled in (OUTPUT_SCALE, OUTPUT_OFFSET, CROP_SCALE). */
@@ -136,6 +143,19 @@ export function validateMetadata(value: unknown, source?: string): PrnetModelMet
       return fail(`landmarkPixels must be 68 distinct integers in [0, ${R2})`);
     }
     metadata.landmarkPixels = pixels as number[];
+  }
+  if (value.profileLandmarks !== undefined) {
+    const profile = value.profileLandmarks as { pixels?: unknown; blendYawDegrees?: unknown } | null;
+    const R2 = value.uvResolution * value.uvResolution;
+    const pixels = profile?.pixels;
+    const blend = profile?.blendYawDegrees;
+    if (!isPlainObject(profile) || !Array.isArray(pixels) || pixels.length !== 68 || !pixels.every((p) => Number.isInteger(p) && p >= 0 && p < R2)) {
+      return fail(`profileLandmarks.pixels must be 68 integers in [0, ${R2})`);
+    }
+    if (!Array.isArray(blend) || blend.length !== 2 || !(blend[0] >= 0 && blend[1] > blend[0] && blend[1] <= 180)) {
+      return fail(`profileLandmarks.blendYawDegrees must be [lo, hi] degrees with 0 ≤ lo < hi ≤ 180, got ${JSON.stringify(blend)}`);
+    }
+    metadata.profileLandmarks = { pixels: pixels as number[], blendYawDegrees: [blend[0], blend[1]] };
   }
   if (value.landmarkCalibration !== undefined) {
     if (!isPlainObject(value.landmarkCalibration)) return fail('landmarkCalibration is not an object');

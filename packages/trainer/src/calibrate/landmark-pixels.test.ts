@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '@prnet/core';
 import {
   binTable,
+  blendedSampleNme,
   calibrateLandmarkPixels,
+  calibrateProfileLandmarkPixels,
   crossValidateLandmarkCalibration,
+  crossValidateProfileCalibration,
   sampleNme,
   type CalibrationSample,
 } from './landmark-pixels.js';
@@ -75,5 +78,73 @@ describe('landmark-pixel calibration', () => {
   it('rejects empty input and bad radii', () => {
     expect(() => calibrateLandmarkPixels([], start, mask, R)).toThrow(InvalidArgumentError);
     expect(() => calibrateLandmarkPixels(samples, start, mask, R, -1)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('profile landmark calibration', () => {
+  // UV mirror: column x ↔ R − 1 − x. Landmarks 0 ↔ 1 are a left–right pair, 2 is on the midline.
+  const mirror = Int32Array.from({ length: R * R }, (_, p) => Math.floor(p / R) * R + (R - 1 - (p % R)));
+  const landmarkMirror = [1, 0, 2];
+  const at = (x: number, y: number) => y * R + x;
+  const frontStart = Uint32Array.from([at(10, 12), at(21, 12), at(15, 20)]);
+  const frontTruth = Uint32Array.from([at(9, 13), at(22, 13), at(15, 21)]);
+  // Where the convention puts the points once the nose turns towards the image's left (yaw > 0).
+  const profileTruth = Uint32Array.from([at(6, 11), at(20, 14), at(13, 22)]);
+
+  /** A face whose annotated point k lies at UV pixel pixels[k] of its position map (plus noise). */
+  function face(seed: number, pixels: ArrayLike<number>, yaw: number, bin: YawBin): CalibrationSample {
+    const base = sample(seed, bin);
+    let state = seed * 7 + 1;
+    const rand = () => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5;
+    const truth = new Float32Array(9);
+    for (let k = 0; k < 3; k++) {
+      truth[k * 3] = base.positionMap[pixels[k] * 3] + 0.3 * rand();
+      truth[k * 3 + 1] = base.positionMap[pixels[k] * 3 + 1] + 0.3 * rand();
+    }
+    return { ...base, truth, yaw };
+  }
+  // A face turned the other way shows landmark j where the mirror of the profile pixel of j's partner is.
+  const mirroredTruth = Uint32Array.from([0, 1, 2], (j) => mirror[profileTruth[landmarkMirror[j]]]);
+  const frontal = Array.from({ length: 12 }, (_, i) => face(i + 1, frontTruth, (i % 5) * 6 - 12, '[0,30]'));
+  const right = Array.from({ length: 6 }, (_, i) => face(i + 50, profileTruth, 55 + i, i % 2 ? '>60' : '(30,60]'));
+  const left = Array.from({ length: 6 }, (_, i) => face(i + 80, mirroredTruth, -55 - i, i % 2 ? '>60' : '(30,60]'));
+  const options = { mirror, landmarkMirror, yawThreshold: 40, blendHalfWidth: 10, radius: 5 };
+  // Faces inside the blend (|yaw| 40°: weight 0.5) annotated halfway between the two definitions.
+  const middle = [40, -40, 40, -40, 40, -40].map((yaw, i) => {
+    const s = face(i + 120, frontTruth, yaw, '(30,60]');
+    const other = face(i + 120, yaw > 0 ? profileTruth : mirroredTruth, yaw, '(30,60]');
+    const truth = s.truth.map((v, c) => 0.5 * (v + other.truth[c]));
+    return { ...s, truth };
+  });
+
+  it('finds the profile pixels from faces turned either way, the other side through the mirror', () => {
+    for (const fit of [[...right, ...left], left, right, middle]) {
+      const profile = calibrateProfileLandmarkPixels([...frontal, ...fit], frontStart, frontTruth, mask, R, options);
+      expect(Array.from(profile.pixels)).toEqual(Array.from(profileTruth));
+      expect(Array.from(profile.mirroredPixels)).toEqual(Array.from(mirroredTruth));
+      expect(profile.blendYawDegrees).toEqual([30, 50]);
+    }
+  });
+
+  it('scores turned faces with the profile set, frontal ones with the frontal set, and cross-validates', () => {
+    const all = [...frontal, ...right, ...left].map((s, i, a) => a[(i * 7) % a.length]); // mix the folds
+    const profile = calibrateProfileLandmarkPixels(all, frontStart, frontTruth, mask, R, options);
+    for (const s of frontal) expect(blendedSampleNme(s, frontTruth, profile)).toBeCloseTo(sampleNme(s, frontTruth), 6);
+    for (const s of [...right, ...left]) {
+      expect(blendedSampleNme(s, frontTruth, profile)).toBeLessThan(1);
+      expect(sampleNme(s, frontTruth)).toBeGreaterThan(5);
+    }
+    const withProfile = crossValidateProfileCalibration(all, frontStart, mask, R, options);
+    const frontalOnly = crossValidateLandmarkCalibration(all, frontStart, mask, R, 5).after;
+    expect(binTable(all, withProfile).mean).toBeLessThan(1);
+    expect(binTable(all, frontalOnly).mean).toBeGreaterThan(2);
+  });
+
+  it('needs every yaw, at least one turned face and a depth weight in [0, 1]', () => {
+    expect(() => calibrateProfileLandmarkPixels(right, frontStart, frontTruth, mask, R, { ...options, depthWeight: 2 })).toThrow(/depthWeight/);
+    expect(() => calibrateProfileLandmarkPixels(frontal, frontStart, frontTruth, mask, R, options)).toThrow(/no sample turned/);
+    const { yaw: _drop, ...noYaw } = right[0];
+    expect(() => calibrateProfileLandmarkPixels([noYaw, ...right], frontStart, frontTruth, mask, R, options)).toThrow(/yaw/);
+    expect(() => calibrateProfileLandmarkPixels(right, frontStart, frontTruth, mask, R, { ...options, landmarkMirror: [0, 1] })).toThrow(InvalidArgumentError);
   });
 });

@@ -14,18 +14,20 @@
  * of the images and scores the other half, both ways, so every image is scored by a calibration
  * that did not see it.
  */
-import { InvalidArgumentError } from '@prnet/core';
+import { InvalidArgumentError, LANDMARK68_MIRROR, mirrorLandmarkPixels, profileBlendWeight, type ProfileLandmarks } from '@prnet/core';
 import { binWeights, YAW_BINS, type YawBin } from '../eval/metrics.js';
 
 /** One image's data for the calibration. */
 export interface CalibrationSample {
   /** [R*R*3] predicted position map in image pixels (x, y, z). */
   readonly positionMap: Float32Array;
-  /** [68*3] ground-truth landmarks (x, y used). */
+  /** [68*3] ground-truth landmarks (x, y; z only in the profile fit's depth term). */
   readonly truth: Float32Array;
   /** Normaliser: sqrt(w·h) of the ground-truth 68-point box. */
   readonly norm: number;
   readonly bin: YawBin;
+  /** The head yaw the model reports for this face (degrees, > 0 = nose towards the image's left); for the profile set. */
+  readonly yaw?: number;
 }
 
 /**
@@ -126,4 +128,137 @@ export function crossValidateLandmarkCalibration(
     moved += Math.hypot((a[k] % resolution) - (b[k] % resolution), Math.floor(a[k] / resolution) - Math.floor(b[k] / resolution));
   }
   return { before, after, foldDisagreementPx: moved / start.length };
+}
+
+/** Settings of the yaw-dependent (profile) landmark calibration. */
+export interface ProfileCalibrationOptions {
+  /** The UV layout's left–right pixel map (`uvMirrorMap`). */
+  readonly mirror: Int32Array;
+  /** The landmarks' left–right map. [LANDMARK68_MIRROR] */
+  readonly landmarkMirror?: readonly number[];
+  /** Faces whose |yaw| exceeds this many degrees fit the profile set. [40] */
+  readonly yawThreshold?: number;
+  /** The blend runs over threshold ± this many degrees. [10] */
+  readonly blendHalfWidth?: number;
+  /** Search radius (grid pixels) around the start pixels. [8] */
+  readonly radius?: number;
+  /**
+   * Weight of the 3D error (z aligned by the face's mean offset over the frontal points) against
+   * the 2D error in the fit: the 2D-only fit picks points whose depth is off and raises NME 3D. [0.1]
+   */
+  readonly depthWeight?: number;
+}
+
+/**
+ * The profile landmark set (see `ProfileLandmarks` in core) that goes with the frontal pixels
+ * `frontal`: for each landmark, the pixel within `radius` of `start[k]` that minimises the
+ * bin-weighted mean 2D error of the landmark as core computes it — the frontal point blended into
+ * the profile point by the face's yaw — over every face the blend reaches (|yaw| above threshold −
+ * blendHalfWidth), with a small share of 3D error (`depthWeight`). Faces turned the other way (yaw < 0) count through the mirror: their landmark
+ * `landmarkMirror[k]` read at the mirror pixel, so both sides share one fit (the set is stored for
+ * yaw > 0 and mirrored for yaw < 0). Samples need `yaw`.
+ */
+export function calibrateProfileLandmarkPixels(
+  samples: readonly CalibrationSample[],
+  start: Uint32Array,
+  frontal: Uint32Array,
+  mask: Uint8Array,
+  resolution: number,
+  options: ProfileCalibrationOptions,
+): ProfileLandmarks {
+  const threshold = options.yawThreshold ?? 40;
+  const half = options.blendHalfWidth ?? 10;
+  const radius = options.radius ?? 8;
+  const landmarkMirror = options.landmarkMirror ?? LANDMARK68_MIRROR;
+  const { mirror } = options;
+  if (!(threshold - half >= 0 && half > 0)) throw new InvalidArgumentError(`the profile blend [${threshold - half}, ${threshold + half}] must start at ≥ 0 and have a width`);
+  if (landmarkMirror.length !== start.length || frontal.length !== start.length) {
+    throw new InvalidArgumentError(`${start.length} landmarks, ${frontal.length} frontal pixels and a ${landmarkMirror.length}-point mirror map`);
+  }
+  const blendYawDegrees: [number, number] = [threshold - half, threshold + half];
+  const turned = samples.filter((s) => {
+    if (s.yaw === undefined || !Number.isFinite(s.yaw)) throw new InvalidArgumentError('the profile calibration needs every sample\'s yaw');
+    return profileBlendWeight(s.yaw, blendYawDegrees) > 0;
+  });
+  if (turned.length === 0) throw new InvalidArgumentError(`no sample turned past ${blendYawDegrees[0]}° for the profile calibration`);
+  const weights = binWeights(turned.map((s) => s.bin));
+  const blend = turned.map((s) => profileBlendWeight(s.yaw!, blendYawDegrees));
+  const depthWeight = options.depthWeight ?? 0.1;
+  if (!(depthWeight >= 0 && depthWeight <= 1)) throw new InvalidArgumentError(`depthWeight must be in [0, 1], got ${depthWeight}`);
+  // Each face's z offset between truth and prediction over the frontal points (3D NME removes the mean offset).
+  const zOffset = turned.map((s) => {
+    let sum = 0;
+    for (let j = 0; j < frontal.length; j++) sum += s.truth[j * 3 + 2] - s.positionMap[frontal[j] * 3 + 2];
+    return sum / frontal.length;
+  });
+  const R = resolution;
+  const pixels = new Uint32Array(start.length);
+  for (let k = 0; k < start.length; k++) {
+    const x0 = start[k] % R;
+    const y0 = Math.floor(start[k] / R);
+    const km = landmarkMirror[k];
+    let best = -1;
+    let bestCost = Infinity;
+    for (let y = Math.max(0, y0 - radius); y <= Math.min(R - 1, y0 + radius); y++) {
+      for (let x = Math.max(0, x0 - radius); x <= Math.min(R - 1, x0 + radius); x++) {
+        const p = y * R + x;
+        if (!mask[p] || mirror[p] < 0) continue;
+        let cost = 0;
+        for (let i = 0; i < turned.length; i++) {
+          const s = turned[i];
+          const [q, j] = s.yaw! > 0 ? [p, k] : [mirror[p], km];
+          const [w, f, pm] = [blend[i], frontal[j] * 3, s.positionMap];
+          const dx = (1 - w) * pm[f] + w * pm[q * 3] - s.truth[j * 3];
+          const dy = (1 - w) * pm[f + 1] + w * pm[q * 3 + 1] - s.truth[j * 3 + 1];
+          const dz = (1 - w) * pm[f + 2] + w * pm[q * 3 + 2] + zOffset[i] - s.truth[j * 3 + 2];
+          const error = (1 - depthWeight) * Math.hypot(dx, dy) + depthWeight * Math.hypot(dx, dy, dz);
+          cost += (weights[i] * error) / s.norm;
+        }
+        if (cost < bestCost - 1e-12) {
+          bestCost = cost;
+          best = p;
+        }
+      }
+    }
+    if (best < 0) throw new InvalidArgumentError(`landmark ${k}: no masked pixel with a mirror within ${radius} pixels`);
+    pixels[k] = best;
+  }
+  return { pixels, mirroredPixels: mirrorLandmarkPixels(pixels, mirror, landmarkMirror), blendYawDegrees };
+}
+
+/** NME 2D (%) of one sample with frontal pixels blended into a profile set by the sample's yaw. */
+export function blendedSampleNme(sample: CalibrationSample, frontal: Uint32Array, profile: ProfileLandmarks): number {
+  const w = profileBlendWeight(sample.yaw ?? 0, profile.blendYawDegrees);
+  const side = (sample.yaw ?? 0) > 0 ? profile.pixels : profile.mirroredPixels;
+  const pm = sample.positionMap;
+  let sum = 0;
+  for (let k = 0; k < frontal.length; k++) {
+    const [f, s] = [frontal[k] * 3, side[k] * 3];
+    const x = (1 - w) * pm[f] + w * pm[s];
+    const y = (1 - w) * pm[f + 1] + w * pm[s + 1];
+    sum += Math.hypot(x - sample.truth[k * 3], y - sample.truth[k * 3 + 1]);
+  }
+  return (100 * sum) / frontal.length / sample.norm;
+}
+
+/**
+ * Two-fold cross-validation (even / odd indices) of the frontal calibration followed by the
+ * profile set: each sample scored with both sets fitted on the other fold.
+ */
+export function crossValidateProfileCalibration(
+  samples: readonly CalibrationSample[],
+  start: Uint32Array,
+  mask: Uint8Array,
+  resolution: number,
+  options: ProfileCalibrationOptions,
+): number[] {
+  const folds = [0, 1].map((f) => samples.filter((_, i) => i % 2 === f));
+  const fitted = folds.map((fold) => {
+    const frontal = calibrateLandmarkPixels(fold, start, mask, resolution, options.radius);
+    return { frontal, profile: calibrateProfileLandmarkPixels(fold, start, frontal, mask, resolution, options) };
+  });
+  return samples.map((s, i) => {
+    const { frontal, profile } = fitted[1 - (i % 2)];
+    return blendedSampleNme(s, frontal, profile);
+  });
 }

@@ -26,15 +26,26 @@ describe.skipIf(!devDir)('prnet-train calibrate-landmarks on the AFLW2000-3D dev
     const meta = JSON.parse(readFileSync(model, 'utf8')).userDefinedMetadata.prnet;
     expect(meta.landmarkPixels).toEqual(r.pixels);
     expect(meta.landmarkCalibration.radius).toBe(6);
+    // The profile set (default --profile-yaw 40): fitted on the turned faces, better on them than
+    // the frontal pixels alone even when scored by the other half's fit, and loaded by core.
+    expect(r.profile.blendYawDegrees).toEqual([30, 50]);
+    expect(r.profile.crossValidated.bins['>60']).toBeLessThan(r.crossValidated.bins['>60'] - 0.3);
+    expect(r.profile.crossValidated.bins['[0,30]']).toBeCloseTo(r.crossValidated.bins['[0,30]'], 1);
+    expect(meta.profileLandmarks).toEqual({ pixels: r.profile.pixels, blendYawDegrees: [30, 50] });
     const prnet = await createPrnet({ model });
     try {
       expect(Array.from(prnet.layout.landmarkPixels)).toEqual(r.pixels);
+      expect(Array.from(prnet.profileLandmarks!.pixels)).toEqual(r.profile.pixels);
     } finally {
       prnet.dispose();
     }
+    // --profile-yaw 0 fits no profile set and removes the model's.
+    expect(await main(['--model', model, '--data', devDir!, '--radius', '0', '--profile-yaw', '0', '--write', '--backend', 'wasm'])).toBe(0);
+    expect(JSON.parse(readFileSync(model, 'utf8')).userDefinedMetadata.prnet.profileLandmarks).toBeUndefined();
   });
 
-  it('rejects a bad radius', async () => {
+  it('rejects a bad radius or profile yaw', async () => {
     await expect(main(['--radius', '-2'])).rejects.toThrow(/radius/);
+    await expect(main(['--profile-yaw', '5'])).rejects.toThrow(/profile-yaw/);
   });
 });
