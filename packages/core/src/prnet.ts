@@ -3,7 +3,7 @@ import { DisposedError, InvalidArgumentError, InvalidLayoutError, NoFaceError } 
 import { cropFromBox, cropToImagePoints, validateBox, type Box, type CropTransform } from './geometry/crop.js';
 import { denseVertices, landmarks68 } from './geometry/extract.js';
 import { createProfileLandmarks, yawAwareLandmarks68, type ProfileLandmarks } from './geometry/profile-landmarks.js';
-import { estimatePose } from './geometry/pose.js';
+import { estimatePose, type HeadPose } from './geometry/pose.js';
 import { uprightRotation } from './geometry/upright.js';
 import { imageSize, imageToTensor, type PrnetImageInput } from './image/to-tensor.js';
 import { cropToTensor } from './image/crop-tensor.js';
@@ -65,6 +65,16 @@ export interface PrnetConfig {
    * (MODEL_CARD.md). Default false.
    */
   refine?: boolean;
+  /**
+   * Roll recovery: when a face's first reading is implausible — the pose fit's RMS residual above
+   * `maxResidualCm` centimetres of the model's mean face, as for upside-down or lying faces, which a
+   * network trained on rolls within ±45° cannot read — the crop is also run turned by 90°, 180° and
+   * 270°, and the turned reading with the least residual replaces the first if its residual is at
+   * most half the first's (before `refine`'s second pass). Costs three more network runs for such
+   * faces only. Default `{ maxResidualCm: 1.3 }` (MODEL_CARD.md);
+   * `false`: off.
+   */
+  rollRecovery?: false | { maxResidualCm?: number };
   /**
    * Whether `dispose()` also disposes the network. Default: true when `createPrnet` loaded it,
    * false when a loaded `PrnetNetwork` was handed in (the caller keeps ownership).
@@ -171,6 +181,14 @@ export async function createPrnet(config: PrnetConfig): Promise<Prnet> {
   const cropScale = config.cropScale ?? metadata.cropScale;
   const flipTest = config.flipTest ?? false;
   const refine = config.refine ?? false;
+  const maxResidualCm = config.rollRecovery === false ? Infinity : (config.rollRecovery?.maxResidualCm ?? 1.3);
+  if (!(maxResidualCm > 0)) {
+    if (ownsNetwork) network.dispose();
+    throw new InvalidArgumentError(`rollRecovery.maxResidualCm must be positive, got ${maxResidualCm}`);
+  }
+  const poseOfMap = (map: Float32Array) => estimatePose(denseVertices(map, layout), layout);
+  /** The pose fit's RMS residual, in model centimetres. */
+  const residualCm = (pose: HeadPose) => pose.rms / pose.scale;
   let mirrorMap: Int32Array | undefined;
   const maxBatchSize = Math.max(1, Math.floor(config.maxBatchSize ?? 8));
   let detector: FaceDetector | undefined = typeof config.detector === 'function' ? undefined : config.detector;
@@ -209,21 +227,52 @@ export async function createPrnet(config: PrnetConfig): Promise<Prnet> {
     });
   }
 
-  /** Runs the network (twice with `refine`) on crops of (possibly different) images and decodes each face. */
+  /**
+   * Runs the network on crops of (possibly different) images and decodes each face: once, plus the
+   * three turned crops of roll recovery for implausible readings, plus `refine`'s upright pass.
+   */
   async function runNetwork(jobs: { image: tf.Tensor3D; face: PendingFace }[]): Promise<FaceReconstruction[]> {
     const maps = await predictImageMaps(jobs.map((job) => ({ image: job.image, crop: job.face.crop })));
+    // Each map's head pose, computed once and reused while the map stands.
+    const poses: (HeadPose | undefined)[] = maps.map(() => undefined);
+    const poseOf = (k: number) => (poses[k] ??= poseOfMap(maps[k]));
+    if (Number.isFinite(maxResidualCm)) {
+      const suspects = jobs.flatMap((_, k) => (residualCm(poseOf(k)) > maxResidualCm ? [k] : []));
+      if (suspects.length > 0) {
+        const turns = [Math.PI / 2, Math.PI, -Math.PI / 2];
+        const turned = await predictImageMaps(
+          suspects.flatMap((k) => turns.map((t) => ({ image: jobs[k].image, crop: { ...jobs[k].face.crop, rotation: jobs[k].face.crop.rotation + t } }))),
+        );
+        suspects.forEach((k, i) => {
+          // A turned reading replaces the first only when it fits at least twice as well: a badly
+          // framed profile also fits poorly, and a turned crop of it fits only a little better.
+          let best = -1;
+          let bestResidual = residualCm(poseOf(k)) / 2;
+          let bestPose: HeadPose | undefined;
+          for (let j = 0; j < turns.length; j++) {
+            const pose = poseOfMap(turned[i * turns.length + j]);
+            if (residualCm(pose) < bestResidual) [best, bestResidual, bestPose] = [j, residualCm(pose), pose];
+          }
+          if (best >= 0) {
+            maps[k] = turned[i * turns.length + best];
+            poses[k] = bestPose;
+          }
+        });
+      }
+    }
     if (refine) {
-      const upright = jobs.map((job, k) => {
-        const pose = estimatePose(denseVertices(maps[k], layout), layout);
-        return { image: job.image, crop: { ...job.face.crop, rotation: uprightRotation(pose.modelRotation) } };
-      });
+      const upright = jobs.map((job, k) => ({
+        image: job.image,
+        crop: { ...job.face.crop, rotation: uprightRotation(poseOf(k).modelRotation) },
+      }));
       const second = await predictImageMaps(upright);
       maps.forEach((map, k) => {
         const other = second[k];
         for (let i = 0; i < map.length; i++) map[i] = 0.5 * (map[i] + other[i]);
+        poses[k] = undefined; // the averaged map has its own pose
       });
     }
-    return maps.map((map, k) => decodeFace(map, jobs[k].face));
+    return maps.map((map, k) => decodeFace(map, jobs[k].face, poses[k]));
   }
 
   /** The network's position map of each crop, in image pixels, zero outside the UV mask. */
@@ -278,10 +327,10 @@ export async function createPrnet(config: PrnetConfig): Promise<Prnet> {
     }
   }
 
-  /** A face from its image-frame position map (masked). */
-  function decodeFace(positionMap: Float32Array, face: PendingFace): FaceReconstruction {
+  /** A face from its image-frame position map (masked), and its pose when already known. */
+  function decodeFace(positionMap: Float32Array, face: PendingFace, known?: HeadPose): FaceReconstruction {
     const vertices = denseVertices(positionMap, layout);
-    const pose = estimatePose(vertices, layout);
+    const pose = known ?? estimatePose(vertices, layout);
     return {
       box: face.box,
       crop: face.crop,

@@ -52,6 +52,22 @@ describe('createPrnet (Node, shipped model, layout and detector)', () => {
     expect(face.vertices.length / 3).toBe(prnet.layout.vertexPixels.length);
   });
 
+  it('leaves plausible readings alone under roll recovery, and rejects a bad threshold', async () => {
+    // Roll recovery (on by default) only turns crops whose reading fits the mean face badly; the
+    // upright sample fits well, so it reads exactly as with recovery off. (Its effect on real
+    // upside-down faces is tested on AFLW2000-3D in the trainer: eval/roll-recovery.test.ts.)
+    const image = decodeImage(samplePath);
+    const upright = await prnet.reconstruct(image, { box: sample.box });
+    expect(upright.pose.rms / upright.pose.scale).toBeLessThan(1.3 / 2);
+    const plain = await createPrnet({ backend: 'wasm', detector: false, rollRecovery: false });
+    try {
+      expect(Array.from((await plain.reconstruct(image, { box: sample.box })).landmarks68)).toEqual(Array.from(upright.landmarks68));
+    } finally {
+      plain.dispose();
+    }
+    await expect(createPrnet({ backend: 'wasm', detector: false, rollRecovery: { maxResidualCm: 0 } })).rejects.toThrow(/maxResidualCm/);
+  });
+
   it('also ships the synthetic-data-only model (MIT), which reconstructs the sample face', async () => {
     const synthetic = await createPrnet({ model: coreAssetPath('models', 'synthetic', 'model.json'), detector: false });
     try {

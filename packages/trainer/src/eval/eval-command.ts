@@ -1,7 +1,7 @@
 /**
  * `prnet-train eval`: evaluates a model on an AFLW2000-3D folder and prints the protocol's table.
  *
- *   prnet-train eval [--model M] [--data DIR] [--no-box | --boxes FILE] [--flip] [--refine] [--json OUT] [--limit N]
+ *   prnet-train eval [--model M] [--data DIR] [--no-box | --boxes FILE] [--flip] [--refine] [--no-roll-recovery] [--json OUT] [--limit N]
  *                    [--backend wasm|cpu|tensorflow] [--landmarks] [--quiet]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { Aflw2000DataError, findAflw2000DevDir, loadAflw2000 } from './aflw2000.
 import { evaluateModel, type EvaluationResult } from './evaluate.js';
 import { formatReport, reportJson, type ReportContext } from './report.js';
 
-export const EVAL_HELP = `prnet-train eval [--model M] [--data DIR] [--no-box | --boxes FILE] [--flip] [--refine] [--json OUT] [--limit N]
+export const EVAL_HELP = `prnet-train eval [--model M] [--data DIR] [--no-box | --boxes FILE] [--flip] [--refine] [--no-roll-recovery] [--json OUT] [--limit N]
     Evaluate a model on AFLW2000-3D (3DDFA/PRNet protocol): NME 2D/3D (% of sqrt(w·h) of the
     ground-truth 68-point box) per |yaw| bin [0,30], (30,60], >60 and their mean, head-pose MAE,
     ms per face. --model: model.json (default: the model shipped in @prnet/core); --data: an
@@ -24,7 +24,8 @@ export const EVAL_HELP = `prnet-train eval [--model M] [--data DIR] [--no-box | 
     summary and per-sample numbers (--landmarks adds the predicted points); --limit N: first N
     samples; --flip: test-time flip (createPrnet's flipTest: each crop also mirrored, maps
     averaged); --refine: two passes (createPrnet's refine: the crop turned upright by the first
-    pass's head pose, maps averaged); --backend wasm|cpu|tensorflow; --quiet: no progress.
+    pass's head pose, maps averaged); --no-roll-recovery: createPrnet's rollRecovery off (no
+    turned crops for implausible readings); --backend wasm|cpu|tensorflow; --quiet: no progress.
 `;
 
 const BACKENDS: readonly NodeBackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -44,6 +45,7 @@ export async function runEvalCommand(argv: string[]): Promise<EvaluationResult> 
       boxes: { type: 'string' },
       flip: { type: 'boolean', default: false },
       refine: { type: 'boolean', default: false },
+      'no-roll-recovery': { type: 'boolean', default: false },
       json: { type: 'string' },
       limit: { type: 'string' },
       backend: { type: 'string' },
@@ -70,12 +72,17 @@ export async function runEvalCommand(argv: string[]): Promise<EvaluationResult> 
   const boxes = values.boxes ? readBoxesFile(values.boxes) : undefined;
   const dataset = loadAflw2000(dataDir);
   const backend = await initNodeBackend((backendName || undefined) as NodeBackendName | undefined);
-  const prnet = await createPrnet({ model: values.model ? resolve(values.model) : undefined, flipTest: values.flip, refine: values.refine });
+  const prnet = await createPrnet({
+    model: values.model ? resolve(values.model) : undefined,
+    flipTest: values.flip,
+    refine: values.refine,
+    rollRecovery: values['no-roll-recovery'] ? false : undefined,
+  });
   try {
     const m = prnet.metadata;
     const total = Math.min(limit ?? Infinity, dataset.samples.length);
     const context: ReportContext = {
-      model: `${values.model ? resolve(values.model) : '(shipped default)'}: ${m.architecture} ${m.inputSize}px → ${m.uvResolution}² UV map${m.trained ? '' : ' (UNTRAINED)'}${values.flip ? ', test-time flip' : ''}${values.refine ? ', two-pass upright crop' : ''}`,
+      model: `${values.model ? resolve(values.model) : '(shipped default)'}: ${m.architecture} ${m.inputSize}px → ${m.uvResolution}² UV map${m.trained ? '' : ' (UNTRAINED)'}${values.flip ? ', test-time flip' : ''}${values.refine ? ', two-pass upright crop' : ''}${values['no-roll-recovery'] ? ', no roll recovery' : ''}`,
       dataset: `${dataset.dir} (${total} of ${dataset.samples.length} images)`,
       backend,
     };

@@ -1,0 +1,43 @@
+/**
+ * Roll recovery (createPrnet's `rollRecovery`, on by default) on the two upside-down faces of the
+ * AFLW2000-3D dev split: the shipped network, trained on rolls within ±45°, misreads them (a badly
+ * fitting mesh); with the turned crops it reads them. Skips when ../shared/data is absent.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { boxOfPoints } from '@prnet/core';
+import { createPrnet, decodeImage } from '@prnet/core/node';
+import { useTestBackend } from '@prnet/core/testing';
+import { findAflw2000DevDir, loadAflw2000 } from './aflw2000.js';
+import { angleError, nme68 } from './metrics.js';
+
+const devDir = findAflw2000DevDir();
+const UPSIDE_DOWN = ['images/image00497.jpg', 'images/image00617.jpg']; // true roll −86° and −101°
+
+describe.skipIf(!devDir)('roll recovery on AFLW2000-3D (needs ../shared/data; skipped when absent)', () => {
+  it('reads the upside-down dev faces, the roll back, and leaks no tensors', async () => {
+    await useTestBackend();
+    const samples = loadAflw2000(devDir!).samples.filter((s) => UPSIDE_DOWN.includes(s.image));
+    expect(samples).toHaveLength(2);
+    const recovering = await createPrnet({ detector: false });
+    const plain = await createPrnet({ detector: false, rollRecovery: false });
+    try {
+      for (const s of samples) {
+        const image = decodeImage(s.imagePath);
+        const box = boxOfPoints(s.landmarks68, 3);
+        const before = tf.memory().numTensors;
+        const face = await recovering.reconstruct(image, { box });
+        expect(tf.memory().numTensors).toBe(before);
+        const misread = await plain.reconstruct(image, { box });
+        const nme = (l: Float32Array) => nme68(l, s.landmarks68, box).nme2d;
+        expect(nme(misread.landmarks68)).toBeGreaterThan(30);
+        expect(nme(face.landmarks68)).toBeLessThan(6);
+        expect(angleError(face.pose.roll, s.pitchYawRollDegrees[2])).toBeLessThan(10);
+        expect(angleError(misread.pose.roll, s.pitchYawRollDegrees[2])).toBeGreaterThan(40);
+      }
+    } finally {
+      recovering.dispose();
+      plain.dispose();
+    }
+  });
+});
