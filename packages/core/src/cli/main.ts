@@ -43,6 +43,9 @@ Options:
   --flip           test-time flip: also run the mirrored crop and average (about 2× network time)
   --refine         second pass on the crop turned upright by the first pass's head pose, maps
                    averaged (about 2× network time; helps rolled faces)
+  --no-roll-recovery
+                   do not retry badly fitting readings on crops turned by 90°, 180° and 270°
+                   (roll recovery, on by default: it reads upside-down faces)
   --quiet          no progress on stderr
 `;
 
@@ -52,6 +55,7 @@ interface Common {
   quiet: boolean;
   flip: boolean;
   refine: boolean;
+  rollRecovery: boolean;
 }
 
 function log(common: Common, message: string): void {
@@ -73,13 +77,14 @@ async function open(common: Common): Promise<Prnet> {
     model: common.model ? resolve(common.model) : undefined,
     flipTest: common.flip,
     refine: common.refine,
+    rollRecovery: common.rollRecovery ? undefined : false,
   });
   const m = prnet.metadata;
   log(
     common,
     `prnet: backend ${backend}, model ${m.architecture} ${m.inputSize}px → ${m.uvResolution}² UV map` +
       `${m.trained ? '' : ' (UNTRAINED initial model: outputs are not a real reconstruction)'}` +
-      `${common.flip ? ', test-time flip' : ''}${common.refine ? ', two-pass upright crop' : ''}`,
+      `${common.flip ? ', test-time flip' : ''}${common.refine ? ', two-pass upright crop' : ''}${common.rollRecovery ? '' : ', no roll recovery'}`,
   );
   return prnet;
 }
@@ -274,7 +279,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // Options common to every command; the command's own parser sees the rest.
-  const common: Common = { quiet: false, flip: false, refine: false };
+  const common: Common = { quiet: false, flip: false, refine: false, rollRecovery: true };
   const own: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
@@ -289,6 +294,7 @@ export async function main(argv: string[]): Promise<number> {
     } else if (arg === '--quiet') common.quiet = true;
     else if (arg === '--flip') common.flip = true;
     else if (arg === '--refine') common.refine = true;
+    else if (arg === '--no-roll-recovery') common.rollRecovery = false;
     else own.push(arg);
   }
   common.backend ??= parseBackend(undefined);

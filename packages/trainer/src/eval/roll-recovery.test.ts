@@ -3,10 +3,15 @@
  * AFLW2000-3D dev split: the shipped network, trained on rolls within ±45°, misreads them (a badly
  * fitting mesh); with the turned crops it reads them. Skips when ../shared/data is absent.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { boxOfPoints } from '@prnet/core';
-import { createPrnet, decodeImage } from '@prnet/core/node';
+import { corePackageRoot, createPrnet, decodeImage } from '@prnet/core/node';
 import { useTestBackend } from '@prnet/core/testing';
 import { findAflw2000DevDir, loadAflw2000 } from './aflw2000.js';
 import { angleError, nme68 } from './metrics.js';
@@ -38,6 +43,32 @@ describe.skipIf(!devDir)('roll recovery on AFLW2000-3D (needs ../shared/data; sk
     } finally {
       recovering.dispose();
       plain.dispose();
+    }
+  });
+
+  it("is on in core's CLI too, and --no-roll-recovery turns it off", async () => {
+    const dataset = loadAflw2000(devDir!);
+    const samples = dataset.samples.filter((s) => UPSIDE_DOWN.includes(s.image));
+    const work = mkdtempSync(join(tmpdir(), 'prnet-roll-'));
+    try {
+      const requests = join(work, 'requests.jsonl');
+      writeFileSync(requests, samples.map((s) => JSON.stringify({ image: s.image, box: Array.from(boxOfPoints(s.landmarks68, 3)) })).join('\n'));
+      const run = async (extra: string[]) => {
+        const out = join(work, `out${extra.length}.jsonl`);
+        const bin = join(corePackageRoot(), 'bin', 'prnet.cjs');
+        await promisify(execFile)(process.execPath, [bin, 'landmarks', '--input', requests, '--output', out, '--backend', 'wasm', '--quiet', ...extra], {
+          cwd: dataset.dir,
+          timeout: 60_000,
+        });
+        return readFileSync(out, 'utf8').trim().split('\n').map((l, k) => {
+          const points = (JSON.parse(l).landmarks68 as number[][]).flat();
+          return nme68(points, samples[k].landmarks68, boxOfPoints(samples[k].landmarks68, 3)).nme2d;
+        });
+      };
+      for (const nme of await run([])) expect(nme).toBeLessThan(6);
+      for (const nme of await run(['--no-roll-recovery'])) expect(nme).toBeGreaterThan(30);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
     }
   });
 });
