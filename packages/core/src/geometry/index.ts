@@ -8,6 +8,7 @@ export { uprightRotation } from './upright.js';
 export { denseVertices, landmarks68, vertexUvs } from './extract.js';
 export {
   LANDMARK68_MIRROR,
+  blendLandmarkPixels,
   createProfileLandmarks,
   mirrorLandmarkPixels,
   profileBlendWeight,

@@ -119,15 +119,28 @@ export function yawAwareLandmarks68(
   out?: Float32Array,
 ): Float32Array {
   assertPositionMap(pm, layout);
-  const result = outputArray(out, 68 * 3);
-  const frontal = layout.landmarkPixels;
-  if (frontal.length !== 68) throw new InvalidLayoutError(`the layout has ${frontal.length} landmark pixels, not 68`);
+  if (layout.landmarkPixels.length !== 68) throw new InvalidLayoutError(`the layout has ${layout.landmarkPixels.length} landmark pixels, not 68`);
+  return blendLandmarkPixels(pm, layout.landmarkPixels, profile, yawDegrees, outputArray(out, 68 * 3));
+}
+
+/**
+ * The blend behind `yawAwareLandmarks68` on bare pixel lists: landmark k is frontal pixel
+ * `frontal[k]` of `pm` blended into the profile pixel of the yaw's side. No checks (callers validate).
+ * @returns [K*3] xyz per landmark (written into `out` when given).
+ */
+export function blendLandmarkPixels(
+  pm: ArrayLike<number>,
+  frontal: ArrayLike<number>,
+  profile: ProfileLandmarks,
+  yawDegrees: number,
+  out: Float32Array = new Float32Array(frontal.length * 3),
+): Float32Array {
   const w = profileBlendWeight(yawDegrees, profile.blendYawDegrees);
   const side = yawDegrees > 0 ? profile.pixels : profile.mirroredPixels;
-  for (let k = 0; k < 68; k++) {
+  for (let k = 0; k < frontal.length; k++) {
     const f = frontal[k] * 3;
     const s = side[k] * 3;
-    for (let c = 0; c < 3; c++) result[3 * k + c] = (1 - w) * pm[f + c] + w * pm[s + c];
+    for (let c = 0; c < 3; c++) out[3 * k + c] = (1 - w) * pm[f + c] + w * pm[s + c];
   }
-  return result;
+  return out;
 }

@@ -14,7 +14,14 @@
  * of the images and scores the other half, both ways, so every image is scored by a calibration
  * that did not see it.
  */
-import { InvalidArgumentError, LANDMARK68_MIRROR, mirrorLandmarkPixels, profileBlendWeight, type ProfileLandmarks } from '@prnet/core';
+import {
+  blendLandmarkPixels,
+  InvalidArgumentError,
+  LANDMARK68_MIRROR,
+  mirrorLandmarkPixels,
+  profileBlendWeight,
+  type ProfileLandmarks,
+} from '@prnet/core';
 import { binWeights, YAW_BINS, type YawBin } from '../eval/metrics.js';
 
 /** One image's data for the calibration. */
@@ -154,9 +161,10 @@ export interface ProfileCalibrationOptions {
  * `frontal`: for each landmark, the pixel within `radius` of `start[k]` that minimises the
  * bin-weighted mean 2D error of the landmark as core computes it — the frontal point blended into
  * the profile point by the face's yaw — over every face the blend reaches (|yaw| above threshold −
- * blendHalfWidth), with a small share of 3D error (`depthWeight`). Faces turned the other way (yaw < 0) count through the mirror: their landmark
- * `landmarkMirror[k]` read at the mirror pixel, so both sides share one fit (the set is stored for
- * yaw > 0 and mirrored for yaw < 0). Samples need `yaw`.
+ * blendHalfWidth), with a small share of 3D error (`depthWeight`). Faces turned the other way
+ * (yaw < 0) count through the mirror: their landmark `landmarkMirror[k]` read at the mirror pixel,
+ * so both sides share one fit (the set is stored for yaw > 0 and mirrored for yaw < 0). Samples
+ * need `yaw`.
  */
 export function calibrateProfileLandmarkPixels(
   samples: readonly CalibrationSample[],
@@ -226,17 +234,12 @@ export function calibrateProfileLandmarkPixels(
   return { pixels, mirroredPixels: mirrorLandmarkPixels(pixels, mirror, landmarkMirror), blendYawDegrees };
 }
 
-/** NME 2D (%) of one sample with frontal pixels blended into a profile set by the sample's yaw. */
+/** NME 2D (%) of one sample with frontal pixels blended into a profile set by the sample's yaw (as core does). */
 export function blendedSampleNme(sample: CalibrationSample, frontal: Uint32Array, profile: ProfileLandmarks): number {
-  const w = profileBlendWeight(sample.yaw ?? 0, profile.blendYawDegrees);
-  const side = (sample.yaw ?? 0) > 0 ? profile.pixels : profile.mirroredPixels;
-  const pm = sample.positionMap;
+  const points = blendLandmarkPixels(sample.positionMap, frontal, profile, sample.yaw ?? 0);
   let sum = 0;
   for (let k = 0; k < frontal.length; k++) {
-    const [f, s] = [frontal[k] * 3, side[k] * 3];
-    const x = (1 - w) * pm[f] + w * pm[s];
-    const y = (1 - w) * pm[f + 1] + w * pm[s + 1];
-    sum += Math.hypot(x - sample.truth[k * 3], y - sample.truth[k * 3 + 1]);
+    sum += Math.hypot(points[k * 3] - sample.truth[k * 3], points[k * 3 + 1] - sample.truth[k * 3 + 1]);
   }
   return (100 * sum) / frontal.length / sample.norm;
 }
