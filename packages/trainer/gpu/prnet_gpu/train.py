@@ -292,7 +292,6 @@ def main() -> None:
             last_log = now
         if now - last_ckpt >= a.checkpoint_minutes * 60:
             save(False, step, math.sqrt(ema_loss or 0) * px, now - t0)
-            train_mode(model, a.freeze_bn)
             last_ckpt = time.time()
     save(True, step, math.sqrt(ema_loss or 0) * px, time.time() - t0)
     log.close()

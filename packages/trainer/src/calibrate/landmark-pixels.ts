@@ -57,14 +57,12 @@ export function calibrateLandmarkPixels(
   const result = new Uint32Array(start.length);
   const taken = new Set<number>();
   for (let k = 0; k < start.length; k++) {
-    const x0 = start[k] % R;
-    const y0 = Math.floor(start[k] / R);
-    let best = start[k];
-    let bestCost = Infinity;
-    for (let y = Math.max(0, y0 - radius); y <= Math.min(R - 1, y0 + radius); y++) {
-      for (let x = Math.max(0, x0 - radius); x <= Math.min(R - 1, x0 + radius); x++) {
-        const p = y * R + x;
-        if ((!mask[p] && p !== start[k]) || taken.has(p)) continue;
+    const best = cheapestPixelNear(
+      start[k],
+      radius,
+      R,
+      (p) => (mask[p] > 0 || p === start[k]) && !taken.has(p),
+      (p) => {
         let cost = 0;
         for (let i = 0; i < samples.length; i++) {
           const s = samples[i];
@@ -72,17 +70,43 @@ export function calibrateLandmarkPixels(
           const dy = s.positionMap[p * 3 + 1] - s.truth[k * 3 + 1];
           cost += (weights[i] * Math.hypot(dx, dy)) / s.norm;
         }
-        // Ties keep the nearer pixel (the start first).
-        if (cost < bestCost - 1e-12) {
-          bestCost = cost;
-          best = p;
-        }
-      }
-    }
-    result[k] = best;
-    taken.add(best);
+        return cost;
+      },
+    );
+    result[k] = best >= 0 ? best : start[k];
+    taken.add(result[k]);
   }
   return result;
+}
+
+/**
+ * The pixel within `radius` (Chebyshev distance on the R×R grid) of `centre` with the least
+ * `cost` among those `usable` allows; −1 when none is usable. Scanned row by row, a later pixel
+ * must be cheaper by more than 1e-12 to win, so ties keep the first.
+ */
+function cheapestPixelNear(
+  centre: number,
+  radius: number,
+  R: number,
+  usable: (p: number) => boolean,
+  cost: (p: number) => number,
+): number {
+  const x0 = centre % R;
+  const y0 = Math.floor(centre / R);
+  let best = -1;
+  let bestCost = Infinity;
+  for (let y = Math.max(0, y0 - radius); y <= Math.min(R - 1, y0 + radius); y++) {
+    for (let x = Math.max(0, x0 - radius); x <= Math.min(R - 1, x0 + radius); x++) {
+      const p = y * R + x;
+      if (!usable(p)) continue;
+      const c = cost(p);
+      if (c < bestCost - 1e-12) {
+        bestCost = c;
+        best = p;
+      }
+    }
+  }
+  return best;
 }
 
 /** NME 2D (%) of one sample with the given landmark pixels. */
@@ -177,6 +201,7 @@ export function calibrateProfileLandmarkPixels(
   const threshold = options.yawThreshold ?? 40;
   const half = options.blendHalfWidth ?? 10;
   const radius = options.radius ?? 8;
+  if (!Number.isInteger(radius) || radius < 0) throw new InvalidArgumentError(`radius must be an integer ≥ 0, got ${radius}`);
   const landmarkMirror = options.landmarkMirror ?? LANDMARK68_MIRROR;
   const { mirror } = options;
   if (!(threshold - half >= 0 && half > 0)) throw new InvalidArgumentError(`the profile blend [${threshold - half}, ${threshold + half}] must start at ≥ 0 and have a width`);
@@ -199,35 +224,24 @@ export function calibrateProfileLandmarkPixels(
     for (let j = 0; j < frontal.length; j++) sum += s.truth[j * 3 + 2] - s.positionMap[frontal[j] * 3 + 2];
     return sum / frontal.length;
   });
-  const R = resolution;
   const pixels = new Uint32Array(start.length);
   for (let k = 0; k < start.length; k++) {
-    const x0 = start[k] % R;
-    const y0 = Math.floor(start[k] / R);
     const km = landmarkMirror[k];
-    let best = -1;
-    let bestCost = Infinity;
-    for (let y = Math.max(0, y0 - radius); y <= Math.min(R - 1, y0 + radius); y++) {
-      for (let x = Math.max(0, x0 - radius); x <= Math.min(R - 1, x0 + radius); x++) {
-        const p = y * R + x;
-        if (!mask[p] || mirror[p] < 0) continue;
-        let cost = 0;
-        for (let i = 0; i < turned.length; i++) {
-          const s = turned[i];
-          const [q, j] = s.yaw! > 0 ? [p, k] : [mirror[p], km];
-          const [w, f, pm] = [blend[i], frontal[j] * 3, s.positionMap];
-          const dx = (1 - w) * pm[f] + w * pm[q * 3] - s.truth[j * 3];
-          const dy = (1 - w) * pm[f + 1] + w * pm[q * 3 + 1] - s.truth[j * 3 + 1];
-          const dz = (1 - w) * pm[f + 2] + w * pm[q * 3 + 2] + zOffset[i] - s.truth[j * 3 + 2];
-          const error = (1 - depthWeight) * Math.hypot(dx, dy) + depthWeight * Math.hypot(dx, dy, dz);
-          cost += (weights[i] * error) / s.norm;
-        }
-        if (cost < bestCost - 1e-12) {
-          bestCost = cost;
-          best = p;
-        }
+    const cost = (p: number) => {
+      let sum = 0;
+      for (let i = 0; i < turned.length; i++) {
+        const s = turned[i];
+        const [q, j] = s.yaw! > 0 ? [p, k] : [mirror[p], km];
+        const [w, f, pm] = [blend[i], frontal[j] * 3, s.positionMap];
+        const dx = (1 - w) * pm[f] + w * pm[q * 3] - s.truth[j * 3];
+        const dy = (1 - w) * pm[f + 1] + w * pm[q * 3 + 1] - s.truth[j * 3 + 1];
+        const dz = (1 - w) * pm[f + 2] + w * pm[q * 3 + 2] + zOffset[i] - s.truth[j * 3 + 2];
+        const error = (1 - depthWeight) * Math.hypot(dx, dy) + depthWeight * Math.hypot(dx, dy, dz);
+        sum += (weights[i] * error) / s.norm;
       }
-    }
+      return sum;
+    };
+    const best = cheapestPixelNear(start[k], radius, resolution, (p) => mask[p] > 0 && mirror[p] >= 0, cost);
     if (best < 0) throw new InvalidArgumentError(`landmark ${k}: no masked pixel with a mirror within ${radius} pixels`);
     pixels[k] = best;
   }
