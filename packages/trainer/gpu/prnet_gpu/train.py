@@ -3,7 +3,8 @@
 python3 -m prnet_gpu.train --pack DIR --init model.json --out DIR
     [--minutes 7 | --steps N] [--batch 128] [--lr 1e-3] [--warmup 300] [--ema 0.999]
     [--val 256] [--seed 0] [--source-weights 1,1] [--checkpoint-minutes 1] [--float16] [--cpu]
-    [--flip 0] [--any-roll 0] [--freeze-bn] [--threads N] [--resume] [--stop-after-minutes M]
+    [--flip 0] [--any-roll 0] [--yaw-weights DEG:W[,DEG:W…]] [--freeze-bn] [--threads N] [--resume]
+    [--stop-after-minutes M]
 
 Time-boxed by default (the cosine learning-rate schedule runs over --minutes of wall time, so a
 lease of a given length is used to its end), or by --steps. Prints one progress line per
@@ -20,6 +21,11 @@ trained over several sessions: run the same command with --resume in each.
 --freeze-bn keeps every BatchNorm layer on its stored statistics (its scale and shift still
 train): for fine-tuning at small batches (the CPU), where batch statistics are noisy and moving
 them shifts the whole network away from its large-batch fit.
+
+--yaw-weights 40:2.5 draws the samples whose |yaw| (the pack's samples.f32) is at least 40° 2.5 times
+as often as the others of their source (several thresholds: 40:2,60:3, the last one reached
+applies), without changing how often each source is drawn (--source-weights): profiles, the
+benchmark's weakest bin, are a small part of the labelled photos.
 """
 from __future__ import annotations
 
@@ -90,7 +96,43 @@ class Pack:
 
 
 RUN_SETTINGS = ('pack', 'init', 'minutes', 'steps', 'batch', 'lr', 'final_lr_fraction', 'warmup', 'ema', 'val', 'seed',
-                'source_weights', 'no_augment', 'flip', 'any_roll', 'freeze_bn')
+                'source_weights', 'yaw_weights', 'no_augment', 'flip', 'any_roll', 'freeze_bn')
+
+
+def parse_yaw_weights(arg: str) -> list:
+    """'40:2.5,60:3' → [(40.0, 2.5), (60.0, 3.0)], thresholds ascending; '' → []."""
+    out = []
+    for part in filter(None, (p.strip() for p in (arg or '').split(','))):
+        deg, sep, w = part.partition(':')
+        try:
+            if not sep:
+                raise ValueError
+            pair = (float(deg), float(w))
+        except ValueError:
+            raise SystemExit(f'--yaw-weights takes DEG:WEIGHT pairs such as 40:2.5, got {part!r}') from None
+        if not 0 <= pair[0] <= 180 or not pair[1] > 0:
+            raise SystemExit(f'--yaw-weights: the threshold must be in [0, 180] degrees and the weight positive, got {part!r}')
+        out.append(pair)
+    return sorted(out)
+
+
+def sampling_probabilities(source: torch.Tensor, abs_yaw: torch.Tensor, source_weights: list, yaw_weights: list) -> torch.Tensor:
+    """Unnormalised probability of drawing each sample: every source s gets source_weights[s] of the
+    draws (equal per sample without them); inside a source, a sample's share is multiplied by the
+    weight of the highest --yaw-weights threshold its |yaw| reaches."""
+    per = torch.ones(len(source), device=source.device)
+    for deg, w in yaw_weights:
+        per = torch.where(abs_yaw >= deg, torch.full_like(per, w), per)
+    if not source_weights and not yaw_weights:
+        return per
+    if source_weights:
+        w = torch.tensor(source_weights, dtype=torch.float32, device=source.device)
+    else:  # each source keeps the share its size gives it
+        w = torch.bincount(source).float()
+    if int(source.max()) >= len(w):
+        raise SystemExit(f'--source-weights gives {len(w)} weights but the pack has {int(source.max()) + 1} sources')
+    mass = torch.zeros(len(w), device=source.device).index_add_(0, source, per).clamp_min(1e-12)
+    return w[source] * per / mass[source]
 
 
 def run_settings(a: argparse.Namespace) -> dict:
@@ -125,6 +167,8 @@ def main() -> None:
                     help='probability of a horizontal flip with mirrored targets, e.g. 0.5 [0 = off]; needs mirror.i32 in the pack')
     ap.add_argument('--any-roll', type=float, default=0.0,
                     help='probability of an in-plane rotation drawn from ±180° instead of ±45° (upside-down and lying faces) [0 = off]')
+    ap.add_argument('--yaw-weights', default='',
+                    help='DEG:W[,DEG:W…]: draw samples with |yaw| >= DEG W times as often within their source, e.g. 40:2.5 [off]')
     ap.add_argument('--freeze-bn', action='store_true',
                     help='keep BatchNorm statistics fixed (small-batch fine-tuning) [off: batch statistics, moving averages updated]')
     ap.add_argument('--resume', action='store_true',
@@ -166,12 +210,9 @@ def main() -> None:
     # Validation: a fixed held-out set, plain crops.
     perm = torch.randperm(pack.n, generator=torch.Generator().manual_seed(a.seed)).to(device)
     val_idx, train_idx = perm[:a.val], perm[a.val:]
-    probs = torch.ones(len(train_idx), device=device)
-    if a.source_weights:
-        w = torch.tensor([float(v) for v in a.source_weights.split(',')], device=device)
-        src = pack.source[train_idx]
-        counts = torch.bincount(src, minlength=len(w)).float().clamp_min(1)
-        probs = w[src] / counts[src]
+    probs = sampling_probabilities(pack.source[train_idx], pack.abs_yaw[train_idx],
+                                   [float(v) for v in a.source_weights.split(',')] if a.source_weights else [],
+                                   parse_yaw_weights(a.yaw_weights))
     px = pack.size * conv['outputScale']
 
     def evaluate(net) -> float:
@@ -194,7 +235,8 @@ def main() -> None:
     step, trained_seconds = 0, 0.0
     if a.resume and os.path.exists(state_path):
         state = torch.load(state_path, map_location=device)
-        changed = {k: (state['settings'].get(k), v) for k, v in settings.items() if state['settings'].get(k) != v}
+        saved = {'yaw_weights': '', **state['settings']}  # written before --yaw-weights existed: none
+        changed = {k: (saved.get(k), v) for k, v in settings.items() if saved.get(k) != v}
         if changed:
             raise SystemExit(f'--resume: {state_path} was written by a run with other settings ('
                              + ', '.join(f'{k}: {old!r} there, {new!r} now' for k, (old, new) in changed.items())
@@ -218,7 +260,7 @@ def main() -> None:
         record = {
             'trainer': 'prnet_gpu (PyTorch)', 'device': torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu',
             'init': os.path.abspath(a.init), 'steps': step, 'batchSize': a.batch, 'samplesSeen': step * a.batch,
-            'learningRate': a.lr, 'ema': a.ema, 'flip': cfg.flip, 'anyRoll': cfg.any_roll, 'freezeBatchNorm': a.freeze_bn, 'trainSeconds': seconds, 'finalLossRmsPx': loss_px,
+            'learningRate': a.lr, 'ema': a.ema, 'flip': cfg.flip, 'anyRoll': cfg.any_roll, 'yawWeights': parse_yaw_weights(a.yaw_weights), 'freezeBatchNorm': a.freeze_bn, 'trainSeconds': seconds, 'finalLossRmsPx': loss_px,
             'pack': {k: pack.meta[k] for k in ('count', 'sources', 'pca') if k in pack.meta},
             'validation': {'samples': len(val_idx), 'modelRmsPx': evaluate(model), 'emaRmsPx': evaluate(ema)},
             'final': final,

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from prnet_gpu.train import Pack
+from prnet_gpu.train import Pack, parse_yaw_weights, sampling_probabilities
 from prnet_gpu.tfjs_model import TfjsGraphModel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -102,7 +102,8 @@ class PackTrainTest(unittest.TestCase):
             write_pairs(os.path.join(tmp, 'a'), 12, 3)
             run('prnet_gpu.pack', '--pairs', f'{tmp}/a', '--out', f'{tmp}/pack', '--components', '6')
             log = run('prnet_gpu.train', '--pack', f'{tmp}/pack', '--init', DEFAULT_MODEL, '--out', f'{tmp}/out', '--steps', '3',
-                      '--batch', '4', '--val', '4', '--cpu', '--log-seconds', '0', '--lr', '1e-4', '--flip', '0.5').stdout
+                      '--batch', '4', '--val', '4', '--cpu', '--log-seconds', '0', '--lr', '1e-4', '--flip', '0.5',
+                      '--yaw-weights', '45:2').stdout
             self.assertIn('saved step 3', log)
             for name in ('model', 'ema'):
                 model = TfjsGraphModel.load(f'{tmp}/out/{name}/model.json')
@@ -111,6 +112,7 @@ class PackTrainTest(unittest.TestCase):
                 self.assertEqual(meta['training']['trainer'], 'prnet_gpu (PyTorch)')
                 self.assertTrue(meta['trained'])
             self.assertEqual(meta['training']['flip'], 0.5)
+            self.assertEqual(meta['training']['yawWeights'], [[45.0, 2.0]])
             lines = [json.loads(l) for l in open(f'{tmp}/out/train-log.jsonl')]
             self.assertEqual(lines[-1]['checkpoint'], 3)
 
@@ -168,6 +170,33 @@ class PackTrainTest(unittest.TestCase):
             with self.assertRaises(subprocess.CalledProcessError) as failed:
                 run(*[v if v != '1e-3' else '2e-3' for v in args], '--out', f'{tmp}/parts', '--resume')
             self.assertIn("lr: 0.001 there, 0.002 now", failed.exception.stderr)
+
+    def test_yaw_weights_oversample_profiles_inside_each_source(self):
+        # Source 0: 6 samples, 2 of them past 40°; source 1: 4 samples, 1 past 40° (and 1 past 60°).
+        source = torch.tensor([0, 0, 0, 0, 0, 0, 1, 1, 1, 1])
+        yaw = torch.tensor([0., 10, 20, 30, 45, 80, 5, 15, 50, 70])
+        p = sampling_probabilities(source, yaw, [3.0, 1.0], parse_yaw_weights('40:2,60:4'))
+        share = lambda mask: float(p[mask].sum() / p.sum())
+        self.assertAlmostEqual(share(source == 0), 0.75, places=6)  # the sources keep their 3 : 1
+        self.assertAlmostEqual(share(source == 1), 0.25, places=6)
+        # Inside source 0: weights 1,1,1,1,2,4 → the 80° face is drawn 4 times as often as a frontal one.
+        self.assertAlmostEqual(float(p[5] / p[0]), 4.0, places=5)
+        self.assertAlmostEqual(float(p[4] / p[0]), 2.0, places=5)
+        self.assertAlmostEqual(float(p[9] / p[6]), 4.0, places=5)
+        # Without source weights the sources keep the share of their size.
+        q = sampling_probabilities(source, yaw, [], parse_yaw_weights('40:2'))
+        self.assertAlmostEqual(float(q[source == 0].sum() / q.sum()), 0.6, places=6)
+        self.assertAlmostEqual(float(q[5] / q[0]), 2.0, places=5)
+        # Neither: every sample equally; source weights alone as before (weight / count).
+        self.assertTrue(torch.equal(sampling_probabilities(source, yaw, [], []), torch.ones(10)))
+        r = sampling_probabilities(source, yaw, [3.0, 1.0], [])
+        self.assertTrue(torch.allclose(r, torch.tensor([0.5] * 6 + [0.25] * 4)))
+        self.assertEqual(parse_yaw_weights('60:3, 40:2'), [(40.0, 2.0), (60.0, 3.0)])
+        for bad in ('40', '40:0', 'x:2', '200:2'):
+            with self.assertRaises(SystemExit):
+                parse_yaw_weights(bad)
+        with self.assertRaises(SystemExit):
+            sampling_probabilities(source, yaw, [1.0], [])
 
     def test_flip_needs_the_mirror_map(self):
         with tempfile.TemporaryDirectory() as tmp:
