@@ -210,9 +210,9 @@ def main() -> None:
     # Validation: a fixed held-out set, plain crops.
     perm = torch.randperm(pack.n, generator=torch.Generator().manual_seed(a.seed)).to(device)
     val_idx, train_idx = perm[:a.val], perm[a.val:]
+    yaw_weights = parse_yaw_weights(a.yaw_weights)
     probs = sampling_probabilities(pack.source[train_idx], pack.abs_yaw[train_idx],
-                                   [float(v) for v in a.source_weights.split(',')] if a.source_weights else [],
-                                   parse_yaw_weights(a.yaw_weights))
+                                   [float(v) for v in a.source_weights.split(',')] if a.source_weights else [], yaw_weights)
     px = pack.size * conv['outputScale']
 
     def evaluate(net) -> float:
@@ -260,7 +260,7 @@ def main() -> None:
         record = {
             'trainer': 'prnet_gpu (PyTorch)', 'device': torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu',
             'init': os.path.abspath(a.init), 'steps': step, 'batchSize': a.batch, 'samplesSeen': step * a.batch,
-            'learningRate': a.lr, 'ema': a.ema, 'flip': cfg.flip, 'anyRoll': cfg.any_roll, 'yawWeights': parse_yaw_weights(a.yaw_weights), 'freezeBatchNorm': a.freeze_bn, 'trainSeconds': seconds, 'finalLossRmsPx': loss_px,
+            'learningRate': a.lr, 'ema': a.ema, 'flip': cfg.flip, 'anyRoll': cfg.any_roll, 'yawWeights': yaw_weights, 'freezeBatchNorm': a.freeze_bn, 'trainSeconds': seconds, 'finalLossRmsPx': loss_px,
             'pack': {k: pack.meta[k] for k in ('count', 'sources', 'pca') if k in pack.meta},
             'validation': {'samples': len(val_idx), 'modelRmsPx': evaluate(model), 'emaRmsPx': evaluate(ema)},
             'final': final,
