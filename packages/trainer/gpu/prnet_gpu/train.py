@@ -123,8 +123,6 @@ def sampling_probabilities(source: torch.Tensor, abs_yaw: torch.Tensor, source_w
     per = torch.ones(len(source), device=source.device)
     for deg, w in yaw_weights:
         per = torch.where(abs_yaw >= deg, torch.full_like(per, w), per)
-    if not source_weights and not yaw_weights:
-        return per
     if source_weights:
         w = torch.tensor(source_weights, dtype=torch.float32, device=source.device)
     else:  # each source keeps the share its size gives it

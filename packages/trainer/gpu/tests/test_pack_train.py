@@ -170,9 +170,18 @@ class PackTrainTest(unittest.TestCase):
             with self.assertRaises(subprocess.CalledProcessError) as failed:
                 run(*[v if v != '1e-3' else '2e-3' for v in args], '--out', f'{tmp}/parts', '--resume')
             self.assertIn("lr: 0.001 there, 0.002 now", failed.exception.stderr)
+            # A state written before --yaw-weights existed resumes as a run without it.
+            state = torch.load(f'{tmp}/parts/state.pt')
+            del state['settings']['yaw_weights']
+            state['step'] = 2
+            torch.save(state, f'{tmp}/parts/state.pt')
+            self.assertIn('resumed at step 2', run(*args, '--out', f'{tmp}/parts', '--resume').stdout)
+            with self.assertRaises(subprocess.CalledProcessError) as failed:
+                run(*args, '--out', f'{tmp}/parts', '--resume', '--yaw-weights', '40:2')
+            self.assertIn("yaw_weights: '' there, '40:2' now", failed.exception.stderr)
 
     def test_yaw_weights_oversample_profiles_inside_each_source(self):
-        # Source 0: 6 samples, 2 of them past 40°; source 1: 4 samples, 1 past 40° (and 1 past 60°).
+        # Source 0: 6 samples, 2 of them past 40° (1 past 60°); source 1: 4 samples, 2 past 40° (1 past 60°).
         source = torch.tensor([0, 0, 0, 0, 0, 0, 1, 1, 1, 1])
         yaw = torch.tensor([0., 10, 20, 30, 45, 80, 5, 15, 50, 70])
         p = sampling_probabilities(source, yaw, [3.0, 1.0], parse_yaw_weights('40:2,60:4'))
