@@ -53,7 +53,7 @@ export {
 } from './fit-mesh.js';
 export { buildFitReport, formatFitReport, type FitReport, type NmeRow, type QualityRecord } from './fit-report.js';
 export { formatLabelProgress, runLabelCommand, LABEL_COMMAND_HELP } from './label-command.js';
-export { LABEL_VERSION, photoOrder, qualityFileName, writeLabelledDataset, type LabelDatasetOptions, type LabelDatasetResult, type LabelProgress } from './label-dataset.js';
+export { keptPhotos, LABEL_VERSION, photoOrder, qualityFileName, writeLabelledDataset, type LabelDatasetOptions, type LabelDatasetResult, type LabelProgress } from './label-dataset.js';
 export {
   createPhotoLabeller,
   DEFAULT_ANNOTATION_WEIGHT,
@@ -66,6 +66,7 @@ export {
   type PhotoLabellerOptions,
 } from './label-photo.js';
 export { labelContactSheet, type LabelSheetItem } from './label-sheet.js';
+export { createPrnetTeacher, maskedBilinearTap, prnetTeacherCorrespondence, type MapTap, type PrnetTeacher, type PrnetTeacherOptions } from './prnet-teacher.js';
 export { writeLabelledContactSheet } from './label-sheet-file.js';
 export {
   DEFAULT_TEACHER_PASSES,

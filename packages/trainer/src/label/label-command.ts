@@ -25,6 +25,11 @@ export function formatLabelProgress(p: LabelProgress): string {
   );
 }
 
+function parseTeacherKind(v: string | undefined): 'mediapipe' | 'prnet' {
+  if (v === undefined || v === 'mediapipe' || v === 'prnet') return v ?? 'mediapipe';
+  throw new InvalidArgumentError(`--teacher must be mediapipe or prnet, got "${v}"`);
+}
+
 /** `prnet-train data label|label-calibrate` with parsed flags. Returns the exit code. */
 export async function runLabelCommand(
   sub: 'label' | 'label-calibrate',
@@ -40,7 +45,7 @@ export async function runLabelCommand(
     return n;
   };
   const known = sub === 'label'
-    ? ['aflw', 'out', 'limit', 'seed', 'shard-size', 'max-nme', 'min-face-score', 'no-annotations', 'image-format', 'sheet', 'data', 'workers', 'child-shards']
+    ? ['aflw', 'out', 'limit', 'seed', 'shard-size', 'max-nme', 'min-face-score', 'no-annotations', 'image-format', 'sheet', 'data', 'workers', 'child-shards', 'teacher', 'teacher-model', 'only-dropped-in']
     : ['aflw', 'renders', 'samples', 'out-dir', 'data'];
   for (const k of flags.keys()) if (!known.includes(k)) throw new InvalidArgumentError(`unknown option --${k}\n\n${LABEL_COMMAND_HELP}`);
   const aflw = flags.get('aflw');
@@ -110,6 +115,9 @@ export async function runLabelCommand(
     useAnnotations: flags.get('no-annotations') !== 'true',
     imageFormat: (flags.get('image-format') ?? 'rgb') as ImageFormat,
     ictDir,
+    teacherKind: parseTeacherKind(flags.get('teacher')),
+    teacherModel: flags.get('teacher-model'),
+    onlyDroppedIn: flags.get('only-dropped-in'),
     workers,
     workerCommand: workers > 1 ? workerCommand : undefined,
     childShards,

@@ -12,7 +12,8 @@ import { aflw21MeshPoints, AFLW21_COUNT } from './aflw21.js';
 import { defaultCorrespondencePath } from './correspondence.js';
 import { evaluateMeshPoints } from './fit-mesh.js';
 import type { FitReport } from './fit-report.js';
-import { photoOrder, qualityFileName, writeLabelledDataset } from './label-dataset.js';
+import { runLabelCommand } from './label-command.js';
+import { keptPhotos, photoOrder, qualityFileName, writeLabelledDataset } from './label-dataset.js';
 import { defaultTeacherModelPath, loadTeacher, type Teacher } from './teacher.js';
 
 describe('photoOrder', () => {
@@ -21,6 +22,13 @@ describe('photoOrder', () => {
     expect([...a].sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i));
     expect(Array.from(photoOrder(100, 3))).toEqual(Array.from(a));
     expect(Array.from(photoOrder(100, 4))).not.toEqual(Array.from(a));
+  });
+});
+
+describe('data label --teacher', () => {
+  it('takes mediapipe or prnet only', async () => {
+    const flags = new Map([['aflw', 'nowhere'], ['out', 'nowhere'], ['teacher', 'dlib']]);
+    await expect(runLabelCommand('label', flags, () => {})).rejects.toThrow(/--teacher must be mediapipe or prnet, got "dlib"/);
   });
 });
 
@@ -93,4 +101,31 @@ describe.skipIf(missing.length > 0)('writeLabelledDataset on a folder of synthet
     expect(repaired.labelled).toBe(2);
     expect(readFileSync(join(out, manifest.shards[1].file)).equals(before)).toBe(true);
   });
+
+  it('relabels only the photos another dataset dropped, with the PRNet teacher', async () => {
+    const aflwDir = join(dir, 'aflw');
+    // MediaPipe labels with an impossible NME bound: every photo dropped.
+    const strict = join(dir, 'strict');
+    const none = await writeLabelledDataset({ aflwDir, outDir: strict, shardSize: 3, model, teacher, maxNme: 0 });
+    expect(none.report.kept).toBe(0);
+    expect(keptPhotos(strict).size).toBe(0);
+    const out = join(dir, 'prnet');
+    const r = await writeLabelledDataset({ aflwDir, outDir: out, shardSize: 3, model, teacherKind: 'prnet', onlyDroppedIn: strict });
+    expect(r.labelled).toBe(6);
+    const generator = readManifest(out).generator as Record<string, unknown> | undefined;
+    expect(String(generator?.teacher)).toMatch(/^PRNet /);
+    expect(generator?.onlyDroppedIn).toBe(strict);
+    // The five annotated renders fit well from the network's answer; the sixth has too few points.
+    expect(r.report.kept).toBe(5);
+    const quality = [0, 1].flatMap((s) => JSON.parse(readFileSync(join(out, qualityFileName(s)), 'utf8')) as { kept: boolean; nme: number; nmeTeacherOnly: number }[]);
+    for (const q of quality.filter((x) => x.kept)) {
+      expect(q.nme).toBeLessThan(0.05);
+      expect(q.nmeTeacherOnly).toBeLessThan(0.08);
+    }
+    // Against the PRNet dataset, only the photo it could not label is left.
+    const rest = await writeLabelledDataset({ aflwDir, outDir: join(dir, 'rest'), model, teacherKind: 'prnet', onlyDroppedIn: out });
+    expect(rest.labelled).toBe(1);
+    expect(rest.report.dropReasons['too few annotated points']).toBe(1);
+    expect(() => keptPhotos(join(dir, 'aflw'))).toThrow(/no shard-\*\.quality\.json/);
+  }, 120_000);
 });

@@ -1,9 +1,9 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { InvalidArgumentError, type RgbImage } from '@prnet/core';
-import { decodeImage } from '@prnet/core/node';
+import { InvalidArgumentError, type Box, type RgbImage } from '@prnet/core';
+import { createPrnet, decodeImage, defaultModelPath, initNodeBackend } from '@prnet/core/node';
 import { DatasetError } from '../data/dataset-error.js';
 import { EXPRESSION_NAMES } from '../data/expressions.js';
 import { fileCrc32, readManifest, writeManifest, type DatasetManifest, type ShardEntry } from '../data/manifest.js';
@@ -16,7 +16,8 @@ import { aflw21PointsFromCorrespondence, isCalibrationSample, loadAflw21Correspo
 import { loadTeacherCorrespondence, type TeacherCorrespondence } from './correspondence.js';
 import { buildFitReport, type FitReport, type QualityRecord } from './fit-report.js';
 import { createPhotoLabeller, type PhotoLabeller } from './label-photo.js';
-import { loadTeacher, type Teacher } from './teacher.js';
+import { loadTeacher, type Teacher, type TeacherResult } from './teacher.js';
+import { createPrnetTeacher, prnetTeacherCorrespondence } from './prnet-teacher.js';
 
 /**
  * Version of the labelling code. Bump it whenever the same photo would get a different label,
@@ -66,6 +67,20 @@ export interface LabelDatasetOptions {
   readonly model?: IctModel;
   readonly teacher?: Teacher;
   readonly correspondence?: TeacherCorrespondence;
+  /**
+   * Which network answers before the fit: 'mediapipe' (MediaPipe's attention face mesh, through
+   * the shipped correspondence) or 'prnet' (a PRNet model, `teacherModel`, run with its test-time
+   * flip and two-pass upright crop, read at the same ICT vertices; for the photos MediaPipe fails
+   * on, see `onlyDroppedIn`). Ignored when `teacher` is given. ['mediapipe']
+   */
+  readonly teacherKind?: 'mediapipe' | 'prnet';
+  /** The PRNet teacher's model.json. [@prnet/core's default model] */
+  readonly teacherModel?: string;
+  /**
+   * A labelled dataset folder (same annotations): label only the photos it did not keep (its
+   * `shard-*.quality.json` records), in the same seeded order. [every photo]
+   */
+  readonly onlyDroppedIn?: string;
   readonly onProgress?: (progress: LabelProgress) => void;
   /**
    * Child processes that label shards in parallel (each loads its own teacher and model; this
@@ -136,19 +151,32 @@ export async function writeLabelledDataset(options: LabelDatasetOptions): Promis
   if (!Number.isInteger(shardSize) || shardSize < 1) throw new InvalidArgumentError(`shardSize must be a positive integer, got ${shardSize}`);
   if (imageFormat !== 'rgb' && imageFormat !== 'jpeg') throw new InvalidArgumentError(`imageFormat must be 'rgb' or 'jpeg', got ${imageFormat}`);
   const annotations = readAflwAnnotations(options.aflwDir);
-  const count = Math.min(annotations.length, options.limit ?? annotations.length);
-  if (!(count > 0)) throw new InvalidArgumentError(`nothing to label (limit ${options.limit}, ${annotations.length} annotations)`);
-  const order = photoOrder(annotations.length, seed).subarray(0, count);
+  let order = photoOrder(annotations.length, seed);
+  if (options.onlyDroppedIn) {
+    const kept = keptPhotos(options.onlyDroppedIn);
+    order = order.filter((i) => !kept.has(i));
+  }
+  const count = Math.min(order.length, options.limit ?? order.length);
+  if (!(count > 0)) throw new InvalidArgumentError(`nothing to label (limit ${options.limit}, ${order.length} photos to choose from)`);
+  order = order.subarray(0, count);
   const readImage = (a: AflwAnnotation): RgbImage => decodeImage(join(options.aflwDir, a.image));
   const imageSize = readImage(annotations[order[0]]).width;
 
-  const correspondence = options.correspondence ?? loadTeacherCorrespondence();
+  const teacherKind = options.teacher ? 'mediapipe' : (options.teacherKind ?? 'mediapipe');
+  if (teacherKind !== 'mediapipe' && teacherKind !== 'prnet') throw new InvalidArgumentError(`teacher must be 'mediapipe' or 'prnet', got ${String(teacherKind)}`);
+  const mediapipe = options.correspondence ?? loadTeacherCorrespondence();
+  const teacherModel = teacherKind === 'prnet' ? resolve(options.teacherModel ?? defaultModelPath()) : undefined;
+  const correspondence =
+    teacherKind === 'prnet'
+      ? prnetTeacherCorrespondence([...new Set(mediapipe.vertices)], `PRNet ${teacherModel} (flipTest + refine, two passes), at the MediaPipe correspondence's ICT vertices`)
+      : mediapipe;
   const aflw21 = loadAflw21Correspondence();
   mkdirSync(options.outDir, { recursive: true });
   const generator = {
     source: 'aflw-crops',
     teacher: correspondence.teacher,
     correspondenceRenders: correspondence.renders,
+    ...(options.onlyDroppedIn ? { onlyDroppedIn: resolve(options.onlyDroppedIn) } : {}),
     aflw21: aflw21 ? 'calibrated (assets/aflw21-to-ict.json)' : '68-landmark definitions',
     limit: count,
     maxNme,
@@ -201,10 +229,12 @@ export async function writeLabelledDataset(options: LabelDatasetOptions): Promis
 
   const parallel = workers > 1 && !child;
   const model = parallel ? undefined : (options.model ?? loadIctModel(options.ictDir));
-  const teacher = parallel ? undefined : (options.teacher ?? (await loadTeacher()));
+  const teacher: LabelTeacher | undefined = parallel
+    ? undefined
+    : (options.teacher ?? (teacherKind === 'prnet' ? await loadPrnetLabelTeacher(teacherModel!, model!, correspondence.vertices) : await loadTeacher()));
   const labeller: PhotoLabeller | undefined =
     model && teacher
-      ? createPhotoLabeller(model, teacher, correspondence, { uvResolution, useAnnotations, aflw21: aflw21 ? aflw21PointsFromCorrespondence(aflw21) : undefined })
+      ? createPhotoLabeller(model, undefined, correspondence, { uvResolution, useAnnotations, aflw21: aflw21 ? aflw21PointsFromCorrespondence(aflw21) : undefined })
       : undefined;
 
   const t0 = performance.now();
@@ -248,7 +278,7 @@ export async function writeLabelledDataset(options: LabelDatasetOptions): Promis
   };
 
   /** Labels one planned shard into its file and sidecar; returns its manifest entry. */
-  const labelShard = (p: (typeof plan)[number], onPhoto: (kept: boolean) => void): ShardEntry => {
+  const labelShard = async (p: (typeof plan)[number], onPhoto: (kept: boolean) => void): Promise<ShardEntry> => {
     if (!labeller || !teacher) throw new DatasetError('DATASET_WORKER', 'no labeller in this process');
     const tmp = join(options.outDir, `${p.file}.partial`);
     const fd = openSync(tmp, 'w');
@@ -279,7 +309,7 @@ export async function writeLabelledDataset(options: LabelDatasetOptions): Promis
           record.reason = 'too few annotated points';
         } else {
           const c0 = cpuMs();
-          const result = teacher.run(image, box);
+          const result = await teacher.run(image, box);
           const c1 = cpuMs();
           const label = labeller.labelFromTeacher(result, a);
           const q = label.quality;
@@ -331,7 +361,7 @@ export async function writeLabelledDataset(options: LabelDatasetOptions): Promis
   const todo = plan.filter((p) => !done.has(p.shard) && (!child || options.childShards!.includes(p.shard)));
   if (child) {
     const say = (m: ChildMessage) => process.stdout.write(`${JSON.stringify(m)}\n`);
-    for (const p of todo) say({ type: 'shard', shard: p.shard, entry: labelShard(p, (isKept) => say({ type: 'photo', kept: isKept })) });
+    for (const p of todo) say({ type: 'shard', shard: p.shard, entry: await labelShard(p, (isKept) => say({ type: 'photo', kept: isKept })) });
     say({ type: 'cpu', teacherMs: teacherCpu, fitMs: fitCpu });
     teacher?.dispose();
     return { manifest: readManifest(options.outDir), report: buildFitReport([], { maxNme, minFaceScore, useAnnotations }), labelled: todo.length, skippedShards, seconds: 0, teacherCpuSeconds: teacherCpu / 1000, fitCpuSeconds: fitCpu / 1000 };
@@ -346,7 +376,7 @@ export async function writeLabelledDataset(options: LabelDatasetOptions): Promis
       }
     });
   } else {
-    for (const p of todo) shardDone(p, labelShard(p, photoDone));
+    for (const p of todo) shardDone(p, await labelShard(p, photoDone));
     if (!options.teacher) teacher?.dispose();
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -377,6 +407,28 @@ export async function writeLabelledDataset(options: LabelDatasetOptions): Promis
     teacherCpuSeconds: teacherCpu / 1000,
     fitCpuSeconds: fitCpu / 1000,
   };
+}
+
+/** A labelling teacher: MediaPipe's (synchronous) or a PRNet model's (asynchronous). */
+interface LabelTeacher {
+  run(image: RgbImage, box: Box): TeacherResult | Promise<TeacherResult>;
+  dispose(): void;
+}
+
+async function loadPrnetLabelTeacher(modelPath: string, model: IctModel, vertices: readonly number[]): Promise<LabelTeacher> {
+  if (!existsSync(modelPath)) throw new InvalidArgumentError(`teacher model not found at ${modelPath}`);
+  await initNodeBackend('wasm');
+  const prnet = await createPrnet({ model: modelPath, flipTest: true, refine: true, detector: false });
+  return createPrnetTeacher(prnet, model, vertices, { disposePrnet: true });
+}
+
+/** The AFLW indices a labelled dataset kept (from its quality sidecars). @throws DatasetError when it has none. */
+export function keptPhotos(dir: string): Set<number> {
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^shard-\d+\.quality\.json$/.test(f)) : [];
+  if (files.length === 0) throw new DatasetError('DATASET_MISSING', `${dir} holds no shard-*.quality.json (a dataset written by "data label")`);
+  const kept = new Set<number>();
+  for (const f of files) for (const r of JSON.parse(readFileSync(join(dir, f), 'utf8')) as QualityRecord[]) if (r.kept) kept.add(r.aflwIndex);
+  return kept;
 }
 
 /** Starts `n` children on round-robin groups of `shards` and relays their JSON lines; rejects when one fails (the others are killed). */
