@@ -244,12 +244,15 @@ describe.skipIf(!haveChromium)('playground in Chromium with a fake webcam', () =
       // the median of the readings after 50–150 frames against the median of the last three. A single
       // reading can be off either way: garbage one GC missed (measured: +3.4 MB spikes with the iris
       // model on) or a dip (measured: 30.4 MB between 32.4 and 32.6), and the median of three ignores
-      // one. The medians (after 100 and 250 frames) are 150 frames apart, so a leak of 14 kB per frame fails it.
+      // one. Two dips in a row happen too (measured: 32.7, 30.7, 30.8, then 33.2 ×3 — no growth over
+      // the first reading), so the early reference is the highest of the readings after 50–150 frames.
+      // The references (after ≤ 150 and 250 frames) are at least 100 frames apart, so a leak of 20 kB per
+      // frame fails it (with a 3.4 MB spike in the early readings, 55 kB; a retained mesh is 187 kB).
       console.log(`JS heap after GC, every 50 frames (MB): ${heaps.map((h) => (h / 1e6).toFixed(1)).join(', ')}`);
       expect(heaps[0]).toBeGreaterThan(0);
       expect(heaps.length).toBeGreaterThanOrEqual(7);
       const median3 = (values: number[]) => [...values].sort((a, b) => a - b)[1];
-      expect(median3(heaps.slice(-3)) - median3(heaps.slice(1, 4))).toBeLessThan(2e6);
+      expect(median3(heaps.slice(-3)) - Math.max(...heaps.slice(1, 4))).toBeLessThan(2e6);
     });
 
     it("turns the avatar's head by the tracker's rotation", () => {
