@@ -3,7 +3,7 @@ import { DisposedError, InvalidArgumentError, InvalidLayoutError, NoFaceError } 
 import { cropFromBox, cropToImagePoints, validateBox, type Box, type CropTransform } from './geometry/crop.js';
 import { denseVertices, landmarks68 } from './geometry/extract.js';
 import { createProfileLandmarks, yawAwareLandmarks68, type ProfileLandmarks } from './geometry/profile-landmarks.js';
-import { estimatePose, type HeadPose } from './geometry/pose.js';
+import { IMPLAUSIBLE_POSE_RESIDUAL_CM, estimatePose, poseResidualCm, type HeadPose } from './geometry/pose.js';
 import { uprightRotation } from './geometry/upright.js';
 import { imageSize, imageToTensor, type PrnetImageInput } from './image/to-tensor.js';
 import { cropToTensor } from './image/crop-tensor.js';
@@ -71,7 +71,7 @@ export interface PrnetConfig {
    * network trained on rolls within ±45° cannot read — the crop is also run turned by 90°, 180° and
    * 270°, and the turned reading with the least residual replaces the first if its residual is at
    * most half the first's (before `refine`'s second pass). Costs three more network runs for such
-   * faces only. Default `{ maxResidualCm: 1.3 }` (MODEL_CARD.md);
+   * faces only. Default `{ maxResidualCm: IMPLAUSIBLE_POSE_RESIDUAL_CM }` (1.3; MODEL_CARD.md);
    * `false`: off.
    */
   rollRecovery?: false | { maxResidualCm?: number };
@@ -181,14 +181,12 @@ export async function createPrnet(config: PrnetConfig): Promise<Prnet> {
   const cropScale = config.cropScale ?? metadata.cropScale;
   const flipTest = config.flipTest ?? false;
   const refine = config.refine ?? false;
-  const maxResidualCm = config.rollRecovery === false ? Infinity : (config.rollRecovery?.maxResidualCm ?? 1.3);
+  const maxResidualCm = config.rollRecovery === false ? Infinity : (config.rollRecovery?.maxResidualCm ?? IMPLAUSIBLE_POSE_RESIDUAL_CM);
   if (!(maxResidualCm > 0)) {
     if (ownsNetwork) network.dispose();
     throw new InvalidArgumentError(`rollRecovery.maxResidualCm must be positive, got ${maxResidualCm}`);
   }
   const poseOfMap = (map: Float32Array) => estimatePose(denseVertices(map, layout), layout);
-  /** The pose fit's RMS residual, in model centimetres. */
-  const residualCm = (pose: HeadPose) => pose.rms / pose.scale;
   let mirrorMap: Int32Array | undefined;
   const maxBatchSize = Math.max(1, Math.floor(config.maxBatchSize ?? 8));
   let detector: FaceDetector | undefined = typeof config.detector === 'function' ? undefined : config.detector;
@@ -237,7 +235,7 @@ export async function createPrnet(config: PrnetConfig): Promise<Prnet> {
     const poses: (HeadPose | undefined)[] = maps.map(() => undefined);
     const poseOf = (k: number) => (poses[k] ??= poseOfMap(maps[k]));
     if (Number.isFinite(maxResidualCm)) {
-      const suspects = jobs.flatMap((_, k) => (residualCm(poseOf(k)) > maxResidualCm ? [k] : []));
+      const suspects = jobs.flatMap((_, k) => (poseResidualCm(poseOf(k)) > maxResidualCm ? [k] : []));
       if (suspects.length > 0) {
         const turns = [Math.PI / 2, Math.PI, -Math.PI / 2];
         const turned = await predictImageMaps(
@@ -247,11 +245,11 @@ export async function createPrnet(config: PrnetConfig): Promise<Prnet> {
           // A turned reading replaces the first only when it fits at least twice as well: a badly
           // framed profile also fits poorly, and a turned crop of it fits only a little better.
           let best = -1;
-          let bestResidual = residualCm(poseOf(k)) / 2;
+          let bestResidual = poseResidualCm(poseOf(k)) / 2;
           let bestPose: HeadPose | undefined;
           for (let j = 0; j < turns.length; j++) {
             const pose = poseOfMap(turned[i * turns.length + j]);
-            if (residualCm(pose) < bestResidual) [best, bestResidual, bestPose] = [j, residualCm(pose), pose];
+            if (poseResidualCm(pose) < bestResidual) [best, bestResidual, bestPose] = [j, poseResidualCm(pose), pose];
           }
           if (best >= 0) {
             maps[k] = turned[i * turns.length + best];

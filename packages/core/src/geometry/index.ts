@@ -25,9 +25,11 @@ export {
 } from './euler-angles.js';
 export { fitSimilarity, quaternionToMatrix, type Similarity } from './procrustes.js';
 export {
+  IMPLAUSIBLE_POSE_RESIDUAL_CM,
   MODEL_FRONTAL_PITCH_DEGREES,
   estimatePose,
   estimatePoseFromPoints,
+  poseResidualCm,
   type HeadPose,
   type PointPoseOptions,
   type PoseOptions,

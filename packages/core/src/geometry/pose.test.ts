@@ -4,7 +4,7 @@ import { posedPositionMap } from '../testing/synthetic-face.js';
 import { syntheticLayout } from '../testing/synthetic-layout.js';
 import { rotationDistanceDegrees, rotationFromAngles, multiply3, transpose3 } from './euler-angles.js';
 import { denseVertices } from './extract.js';
-import { MODEL_FRONTAL_PITCH_DEGREES, estimatePose, estimatePoseFromPoints, poseSubset } from './pose.js';
+import { IMPLAUSIBLE_POSE_RESIDUAL_CM, MODEL_FRONTAL_PITCH_DEGREES, estimatePose, estimatePoseFromPoints, poseResidualCm, poseSubset } from './pose.js';
 
 describe('estimatePose', () => {
   const layout = syntheticLayout({ resolution: 48 });
@@ -60,6 +60,24 @@ describe('estimatePose', () => {
     expect(rotationDistanceDegrees(a.rotation, b.rotation)).toBeLessThan(1e-9);
     expect(a.rms).toBeGreaterThan(0.3);
     expect(a.rms).toBeLessThan(1.2);
+  });
+
+  it('poseResidualCm measures the shape error in model centimetres, whatever the face size in pixels', () => {
+    const R = rotationFromAngles(-10, 30, 5);
+    const noisy = (scale: number, amplitudeCm: number) => {
+      const pm = posedPositionMap(layout, { rotation: R, scale, translation: [200, 200, 0] });
+      let seed = 7;
+      const noise = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5) * 2;
+      for (let i = 0; i < pm.length; i++) if (pm[i] !== 0) pm[i] += noise() * amplitudeCm * scale;
+      return estimatePose(pm, layout);
+    };
+    const small = noisy(3, 0.4);
+    const large = noisy(12, 0.4);
+    expect(large.rms / small.rms).toBeCloseTo(4, 1); // pixels grow with the face…
+    expect(poseResidualCm(large)).toBeCloseTo(poseResidualCm(small), 3); // …centimetres do not
+    expect(poseResidualCm(small)).toBeLessThan(IMPLAUSIBLE_POSE_RESIDUAL_CM);
+    // a map three times as distorted as the threshold is implausible
+    expect(poseResidualCm(noisy(6, 3 * IMPLAUSIBLE_POSE_RESIDUAL_CM))).toBeGreaterThan(IMPLAUSIBLE_POSE_RESIDUAL_CM);
   });
 
   it('caches a well-spread subset per layout', () => {

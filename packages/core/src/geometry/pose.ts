@@ -40,6 +40,21 @@ export interface HeadPose {
   readonly rms: number;
 }
 
+/**
+ * A pose fit's RMS residual in the model's centimetres (`rms / scale`): the shape error of the
+ * reading against the mean face, independent of the face's size in the image.
+ */
+export function poseResidualCm(pose: Pick<HeadPose, 'rms' | 'scale'>): number {
+  return pose.rms / pose.scale;
+}
+
+/**
+ * The residual (model centimetres, `poseResidualCm`) above which a reading does not fit a face:
+ * `createPrnet`'s roll-recovery default and the PRNet labelling teacher's plausibility cut
+ * (MODEL_CARD.md: 2 of the 200 AFLW2000-3D dev faces exceed it with the default model).
+ */
+export const IMPLAUSIBLE_POSE_RESIDUAL_CM = 1.3;
+
 export interface PoseOptions {
   /**
    * The pitch that a model frame aligned with the camera is reported with (degrees). Default

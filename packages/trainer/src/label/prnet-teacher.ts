@@ -1,6 +1,6 @@
-import { boxOfPoints, InvalidArgumentError, type Box, type Prnet, type RgbImage } from '@prnet/core';
+import { boxOfPoints, IMPLAUSIBLE_POSE_RESIDUAL_CM, InvalidArgumentError, poseResidualCm, type Box, type Prnet, type RgbImage } from '@prnet/core';
 import type { IctModel } from '../ict/ict-model.js';
-import { faceVertexUvs } from '../uv-layout/uv-rasteriser.js';
+import { faceVertexUvs, toPixelX, toPixelY } from '../uv-layout/uv-rasteriser.js';
 import type { TeacherCorrespondence } from './correspondence.js';
 import type { TeacherResult } from './teacher.js';
 
@@ -11,12 +11,11 @@ import type { TeacherResult } from './teacher.js';
  * network's dense answer and the annotated points correct it.
  */
 export interface PrnetTeacher {
-  /** The ICT vertex per answered point (the order of `TeacherResult.points`). */
-  readonly vertices: Uint32Array;
   /**
    * Runs the model on `box` (any face box: the first pass's crop uses it as a 68-landmark box),
    * then on the tight box of the first answer's 68 landmarks (the box the model's crop scale was
-   * chosen for), and reads the second answer's position map at `vertices`.
+   * chosen for), and reads the second answer's position map at the teacher's vertices
+   * (`TeacherResult.points[3i…3i+2]` answers `vertices[i]` of `createPrnetTeacher`).
    */
   run(image: RgbImage, box: Box): Promise<TeacherResult>;
   dispose(): void;
@@ -94,8 +93,9 @@ export function prnetTeacherCorrespondence(vertices: ArrayLike<number>, descript
 
 /**
  * Wraps a `Prnet` as a labelling teacher answering at `vertices` (ICT indices with a face-area UV).
- * The face score is 1 when the model's pose fit is plausible (RMS residual ≤ 1.3 cm of the
- * mean face, core's roll-recovery threshold), else 0, so the labeller drops implausible readings.
+ * The face score is 1 when the model's pose fit is plausible (RMS residual ≤ core's
+ * `IMPLAUSIBLE_POSE_RESIDUAL_CM`, 1.3 cm of the mean face, the roll-recovery threshold), else 0,
+ * so the labeller drops implausible readings.
  * @throws InvalidArgumentError when a vertex has no face-area UV.
  */
 export function createPrnetTeacher(prnet: Prnet, model: IctModel, vertices: ArrayLike<number>, options: PrnetTeacherOptions = {}): PrnetTeacher {
@@ -108,10 +108,9 @@ export function createPrnetTeacher(prnet: Prnet, model: IctModel, vertices: Arra
     const u = uv[v * 2];
     const w = uv[v * 2 + 1];
     if (!Number.isFinite(u) || !Number.isFinite(w)) throw new InvalidArgumentError(`vertex ${v} has no face-area UV`);
-    return maskedBilinearTap(prnet.layout.mask, R, u * R - 0.5, (1 - w) * R - 0.5);
+    return maskedBilinearTap(prnet.layout.mask, R, toPixelX(u, R), toPixelY(w, R));
   });
   return {
-    vertices: ids,
     async run(image, box) {
       let face = await prnet.reconstruct(image, { box });
       for (let pass = 1; pass < passes; pass++) face = await prnet.reconstruct(image, { box: boxOfPoints(face.landmarks68) });
@@ -124,7 +123,7 @@ export function createPrnetTeacher(prnet: Prnet, model: IctModel, vertices: Arra
       });
       mz /= ids.length;
       for (let i = 0; i < ids.length; i++) points[i * 3 + 2] -= mz;
-      const plausible = face.pose.rms / face.pose.scale <= 1.3;
+      const plausible = poseResidualCm(face.pose) <= IMPLAUSIBLE_POSE_RESIDUAL_CM;
       return { points, faceScore: plausible ? 1 : 0, crop: face.crop };
     },
     dispose() {

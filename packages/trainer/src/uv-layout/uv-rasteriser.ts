@@ -35,10 +35,11 @@ export interface UvRasteriser {
 }
 
 /** Pixel-space coordinates of a UV point: x = u·R − 0.5 (column), y = (1 − v)·R − 0.5 (row). */
-function toPixelX(u: number, resolution: number): number {
+export function toPixelX(u: number, resolution: number): number {
   return u * resolution - 0.5;
 }
-function toPixelY(v: number, resolution: number): number {
+/** See `toPixelX`. */
+export function toPixelY(v: number, resolution: number): number {
   return (1 - v) * resolution - 0.5;
 }
 
