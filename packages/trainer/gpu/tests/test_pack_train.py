@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from prnet_gpu.train import Pack, parse_yaw_weights, sampling_probabilities
+from prnet_gpu.train import Pack, micro_batches, parse_yaw_weights, sampling_probabilities
 from prnet_gpu.tfjs_model import TfjsGraphModel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -140,6 +140,34 @@ class PackTrainTest(unittest.TestCase):
             self.assertGreater(changed(f'{tmp}/frozen/model/model.json', 'parameters'), 1e-4)
             with open(f'{tmp}/frozen/model/model.json') as f:
                 self.assertTrue(json.load(f)['userDefinedMetadata']['prnet']['training']['freezeBatchNorm'])
+
+    def test_micro_batches_accumulate_to_the_whole_batch_step(self):
+        self.assertEqual(micro_batches(5, 2), [(0, 2), (2, 4), (4, 5)])
+        self.assertEqual(micro_batches(4, 8), [(0, 4)])
+        with self.assertRaises(SystemExit):
+            micro_batches(4, 0)
+        with tempfile.TemporaryDirectory() as tmp:
+            write_pairs(os.path.join(tmp, 'a'), 10, 8)
+            run('prnet_gpu.pack', '--pairs', f'{tmp}/a', '--out', f'{tmp}/pack', '--components', '6')
+            # Frozen BatchNorm: a micro-batch's forward pass does not depend on the others, so the
+            # accumulated gradient is the whole batch's and both runs take the same steps.
+            args = ['prnet_gpu.train', '--pack', f'{tmp}/pack', '--init', DEFAULT_MODEL, '--steps', '2', '--batch', '4',
+                    '--val', '2', '--cpu', '--threads', '1', '--log-seconds', '0', '--lr', '1e-3', '--warmup', '1',
+                    '--freeze-bn', '--seed', '3']
+            run(*args, '--out', f'{tmp}/whole')
+            run(*args, '--out', f'{tmp}/micro', '--micro-batch', '3')
+            init = TfjsGraphModel.load(DEFAULT_MODEL).state_dict()
+            whole = TfjsGraphModel.load(f'{tmp}/whole/model/model.json')
+            micro = TfjsGraphModel.load(f'{tmp}/micro/model/model.json')
+            self.assertEqual(micro.model_json['userDefinedMetadata']['prnet']['training']['microBatch'], 3)
+            self.assertEqual(whole.model_json['userDefinedMetadata']['prnet']['training']['microBatch'], 4)
+            w, m = whole.state_dict(), micro.state_dict()
+            # (Adam's first steps are about ±lr for every weight, so a gradient within rounding of
+            # zero may move either way: compare the whole displacement, not the largest entry.)
+            moved = sum(float(((w[k].float() - init[k].float()) ** 2).sum()) for k in w) ** 0.5
+            apart = sum(float(((w[k].float() - m[k].float()) ** 2).sum()) for k in w) ** 0.5
+            self.assertGreater(moved, 0.1)
+            self.assertLess(apart, moved * 0.01)
 
     def test_a_run_stopped_and_resumed_ends_where_an_uninterrupted_one_does(self):
         with tempfile.TemporaryDirectory() as tmp:
