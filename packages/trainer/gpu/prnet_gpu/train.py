@@ -16,7 +16,8 @@ Every checkpoint also writes --out/state.pt (weights, EMA, optimiser moments, st
 random-generator state). After an interruption, the same command with --resume continues from it
 where the last checkpoint left off (the settings must match). --stop-after-minutes M ends this
 invocation after M minutes with a checkpoint, so that one schedule (--minutes or --steps) can be
-trained over several sessions: run the same command with --resume in each.
+trained over several sessions: run the same command with --resume in each. SIGTERM or SIGINT
+(kill, Ctrl-C) during training does the same at the end of the current step.
 
 --micro-batch M splits each batch of --batch samples into forward/backward passes of M samples
 whose gradients are summed before the optimiser step (gradient accumulation): the schedule and
@@ -44,6 +45,7 @@ import io
 import json
 import math
 import os
+import signal
 import time
 
 import numpy as np
@@ -311,6 +313,10 @@ def main() -> None:
         print(f'saved step {step}: validation RMS model {record["validation"]["modelRmsPx"]:.3f} px, '
               f'EMA {record["validation"]["emaRmsPx"]:.3f} px', flush=True)
 
+    # SIGTERM / SIGINT (kill, Ctrl-C): finish the step, write a checkpoint, exit (continue with --resume).
+    stop_requests: list = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, _frame: stop_requests.append(signum))
     ema_params = list(ema.parameters())
     model_params = [p.detach() for p in model.parameters()]
     t0 = time.time() - trained_seconds
@@ -323,11 +329,12 @@ def main() -> None:
         progress = step / a.steps if a.steps else elapsed / budget
         if progress >= 1:
             break
-        if a.stop_after_minutes is not None and step > first_step and time.time() - t_start >= a.stop_after_minutes * 60:
+        timed_out = a.stop_after_minutes is not None and step > first_step and time.time() - t_start >= a.stop_after_minutes * 60
+        if timed_out or stop_requests:
             save(False, step, math.sqrt(ema_loss or 0) * px, time.time() - t0)
             log.close()
-            print(f'stopped at step {step} after --stop-after-minutes {a.stop_after_minutes:g}: run the same command '
-                  f'with --resume to continue', flush=True)
+            why = f'--stop-after-minutes {a.stop_after_minutes:g}' if timed_out else signal.Signals(stop_requests[0]).name
+            print(f'stopped at step {step} after {why}: run the same command with --resume to continue', flush=True)
             return
         lr = a.lr * min(1.0, (step + 1) / a.warmup) * (a.final_lr_fraction + (1 - a.final_lr_fraction) * 0.5 * (1 + math.cos(math.pi * progress)))
         for g in opt.param_groups:

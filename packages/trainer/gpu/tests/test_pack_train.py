@@ -1,6 +1,8 @@
 import io
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -207,6 +209,31 @@ class PackTrainTest(unittest.TestCase):
             with self.assertRaises(subprocess.CalledProcessError) as failed:
                 run(*args, '--out', f'{tmp}/parts', '--resume', '--yaw-weights', '40:2')
             self.assertIn("yaw_weights: '' there, '40:2' now", failed.exception.stderr)
+
+    def test_sigterm_writes_a_checkpoint_that_resume_continues(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            write_pairs(os.path.join(tmp, 'a'), 8, 9)
+            run('prnet_gpu.pack', '--pairs', f'{tmp}/a', '--out', f'{tmp}/pack', '--components', '6')
+            args = ['prnet_gpu.train', '--pack', f'{tmp}/pack', '--init', DEFAULT_MODEL, '--steps', '100000', '--batch', '2',
+                    '--val', '2', '--cpu', '--threads', '1', '--log-seconds', '0', '--checkpoint-minutes', '100',
+                    '--out', f'{tmp}/out']
+            env = dict(os.environ, PYTHONPATH=GPU_DIR, PYTHONUNBUFFERED='1')
+            proc = subprocess.Popen([sys.executable, '-m', *args], cwd=GPU_DIR, env=env, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+            for line in proc.stdout:  # training has begun once a step is logged
+                if line.startswith('step '):
+                    break
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=120)
+            self.assertEqual(proc.returncode, 0, err)
+            stopped = re.search(r'stopped at step (\d+) after SIGTERM', out)
+            self.assertIsNotNone(stopped, out)
+            step = int(stopped.group(1))
+            self.assertGreater(step, 0)
+            self.assertEqual(torch.load(f'{tmp}/out/state.pt')['step'], step)
+            resumed = run(*args, '--resume', '--stop-after-minutes', '0').stdout
+            self.assertIn(f'resumed at step {step}', resumed)
+            self.assertIn(f'stopped at step {step + 1} after --stop-after-minutes 0', resumed)
 
     def test_yaw_weights_oversample_profiles_inside_each_source(self):
         # Source 0: 6 samples, 2 of them past 40° (1 past 60°); source 1: 4 samples, 2 past 40° (1 past 60°).
