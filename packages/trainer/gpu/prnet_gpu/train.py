@@ -147,7 +147,7 @@ def sampling_probabilities(source: torch.Tensor, abs_yaw: torch.Tensor, source_w
 def tune_cpu_allocator() -> bool:
     """Keeps freed memory in the process (glibc): large tensors are otherwise mmap'ed and returned
     to the system at every free and page-faulted back at the next step, which made CPU training at
-    batch 256 spend about two thirds of its time in the kernel. Returns whether glibc took it."""
+    batch 256 spend half of its CPU time in the kernel (README). Returns whether glibc took it."""
     try:
         libc = ctypes.CDLL('libc.so.6')
     except OSError:  # not glibc (macOS, musl): leave the allocator alone
