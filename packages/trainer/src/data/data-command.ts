@@ -25,7 +25,11 @@ export const DATA_COMMAND_HELP = `prnet-train data — synthetic training data a
   prnet-train data export-pairs --data DIR[:N][,DIR[:N]…] --out DIR [--jpeg-quality 90] [--input-size 128]
       Write every sample (or the first N of a dataset) as PRNet's plain crop: JPEG inputs and
       float16 sigmoid-space targets, for the PyTorch GPU trainer (packages/trainer/gpu/README.md).
-${LABEL_COMMAND_HELP}`;
+${LABEL_COMMAND_HELP}  prnet-train data select-labels --from DIR,DIR[,DIR…] --out DIR [--shard-size N]
+      Merge label datasets of the same photos (e.g. MediaPipe- and PRNet-teacher runs): per photo,
+      the kept label whose fit is closest to the annotated points (lowest NME; ties: the earlier
+      folder). Records are copied as they are; quality records name their source folder.
+`;
 
 export interface DataCommandIo {
   /** Where progress lines go. [console.log] */
@@ -170,6 +174,18 @@ export async function runDataCommand(argv: readonly string[], io: DataCommandIo 
   if (sub === 'label' || sub === 'label-calibrate') {
     const { runLabelCommand } = await import('../label/label-command.js');
     return runLabelCommand(sub, flags, log, io.progressInterval ?? 10);
+  }
+  if (sub === 'select-labels') {
+    checkKnown(flags, ['from', 'out', 'shard-size']);
+    const from = flags.get('from');
+    const outDir = flags.get('out');
+    if (!from || !outDir) throw new InvalidArgumentError(`data select-labels needs --from DIR,DIR and --out DIR\n\n${DATA_COMMAND_HELP}`);
+    const { selectLabels } = await import('../label/select-labels.js');
+    const { formatFitReport } = await import('../label/fit-report.js');
+    const result = selectLabels({ from: from.split(','), outDir, shardSize: flags.has('shard-size') ? intFlag(flags, 'shard-size', 0) : undefined });
+    log(`${outDir}: ${result.photos} photos, ${result.report.kept} labelled (${from.split(',').map((d, k) => `${result.chosen[k]} from ${d}`).join(', ')}), ${result.report.dropped} kept by no source`);
+    log(formatFitReport(result.report));
+    return 0;
   }
   if (sub === 'export-pairs') {
     checkKnown(flags, ['data', 'out', 'jpeg-quality', 'input-size']);

@@ -66,6 +66,7 @@ export {
   type PhotoLabellerOptions,
 } from './label-photo.js';
 export { labelContactSheet, type LabelSheetItem } from './label-sheet.js';
+export { selectLabels, type SelectedQualityRecord, type SelectLabelsOptions, type SelectLabelsResult } from './select-labels.js';
 export { createPrnetTeacher, maskedBilinearTap, prnetTeacherCorrespondence, type MapTap, type PrnetTeacher, type PrnetTeacherOptions } from './prnet-teacher.js';
 export { writeLabelledContactSheet } from './label-sheet-file.js';
 export {
