@@ -47,6 +47,11 @@ export interface DatasetReader {
   order(options?: Pick<IterateOptions, 'shuffle' | 'seed' | 'epoch'>): Uint32Array;
   /** Sample i (0 ≤ i < count), read synchronously. @throws DatasetError on a corrupt record or shard. */
   get(i: number): Sample;
+  /**
+   * Record i as stored (see `sample-codec.ts`), for copying between datasets; its crc32 is checked.
+   * @throws DatasetError on a corrupt record or shard.
+   */
+  recordBytes(i: number): Uint8Array;
   /** The samples in `order(options)` from `startIndex` on; corrupt records are skipped and counted. */
   iterate(options?: IterateOptions): AsyncIterable<Sample>;
 }
@@ -136,6 +141,17 @@ export function openDataset(dir: string, options: OpenDatasetOptions = {}): Data
   }
 
   function get(i: number): Sample {
+    return read(i, (bytes, where) => decodeSample(bytes, manifest.uvResolution, where));
+  }
+
+  function recordBytes(i: number): Uint8Array {
+    return read(i, (bytes, where) => {
+      decodeSample(bytes, manifest.uvResolution, where); // checks the crc32 and the layout
+      return bytes;
+    });
+  }
+
+  function read<T>(i: number, use: (bytes: Uint8Array, where: string) => T): T {
     const { shard, k } = locate(i);
     if (shard.corrupt) throw new DatasetError('DATASET_CORRUPT', `sample ${i} lies in corrupt shard ${shard.entry.file}`);
     try {
@@ -150,7 +166,7 @@ export function openDataset(dir: string, options: OpenDatasetOptions = {}): Data
       } finally {
         closeSync(fd);
       }
-      return decodeSample(bytes, manifest.uvResolution, `${shard.entry.file} record ${k}`);
+      return use(bytes, `${shard.entry.file} record ${k}`);
     } catch (error) {
       if (error instanceof DatasetError) markCorrupt(shard, error.message);
       throw error;
@@ -225,6 +241,7 @@ export function openDataset(dir: string, options: OpenDatasetOptions = {}): Data
     },
     order,
     get,
+    recordBytes,
     iterate: (o?: IterateOptions) => iterate(o),
   };
 }

@@ -8,7 +8,7 @@ import { runDataCommand } from './data-command.js';
 import { DatasetError } from './dataset-error.js';
 import { openDataset } from './dataset-reader.js';
 import { readManifest } from './manifest.js';
-import { RECORD_HEADER_BYTES, SHARD_HEADER_BYTES } from './sample-codec.js';
+import { decodeSample, RECORD_HEADER_BYTES, SHARD_HEADER_BYTES } from './sample-codec.js';
 import type { Sample } from './sample.js';
 import { writeSyntheticDataset, type DatasetProgress, type WriteDatasetOptions } from './write-dataset.js';
 
@@ -170,10 +170,12 @@ describe.skipIf(!dataDir)('writeSyntheticDataset / openDataset (needs ../shared/
     const lazy = openDataset(dirF, { verify: 'size', onWarning: (m) => lazyWarnings.push(m) });
     expect(lazy.corruptShards).toBe(1); // the truncated one
     expect(lazy.count).toBe(6);
-    expect(() => lazy.get(3)).toThrow(DatasetError);
+    expect(() => lazy.recordBytes(3)).toThrow(DatasetError); // raw copies are checked too
     expect(lazy.corruptShards).toBe(2);
+    expect(() => lazy.get(3)).toThrow(DatasetError);
     expect(() => lazy.get(4)).toThrow(/corrupt shard shard-00001/); // a good record of a corrupt shard
     expect(lazy.get(2).index).toBe(2);
+    expect(decodeSample(lazy.recordBytes(2), lazy.manifest.uvResolution, 'copy')).toEqual(lazy.get(2));
     const lazySeen: number[] = [];
     for await (const s of lazy.iterate()) lazySeen.push(s.index);
     expect(lazySeen).toEqual([0, 1, 2]);

@@ -1,7 +1,8 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { InvalidArgumentError } from '@prnet/core';
 import { DatasetError } from '../data/dataset-error.js';
+import { openDataset, type DatasetReader } from '../data/dataset-reader.js';
 import { fileCrc32, readManifest, writeManifest, type DatasetManifest, type ShardEntry } from '../data/manifest.js';
 import { encodeShardHeader, SHARD_HEADER_BYTES } from '../data/sample-codec.js';
 import { planShards } from '../data/write-dataset.js';
@@ -33,8 +34,8 @@ export interface SelectLabelsResult {
 
 interface Candidate {
   readonly source: number;
-  /** Data file of the source shard. */
-  readonly file: string;
+  /** Index of its record in the source's reader (−1 when not kept). */
+  readonly index: number;
   readonly quality: QualityRecord;
 }
 
@@ -67,22 +68,25 @@ export function selectLabels(options: SelectLabelsOptions): SelectLabelsResult {
   // Every photo's candidates, in the order photos first appear (the first source's seeded order).
   const order: number[] = [];
   const candidates = new Map<number, Candidate[]>();
+  const readers: DatasetReader[] = sources.map((dir) => openDataset(dir));
   sources.forEach((dir, source) => {
-    const complete = new Set(manifests[source].shards.map((s) => s.file));
-    const files = readdirSync(dir).filter((f) => QUALITY_FILE.test(f)).sort();
-    if (files.length === 0) throw new DatasetError('DATASET_MISSING', `${dir} holds no shard-*.quality.json (a dataset written by "data label")`);
-    for (const f of files) {
-      const file = `shard-${QUALITY_FILE.exec(f)![1]}.bin`;
-      if (!complete.has(file)) continue; // an unfinished shard of a run still going
-      for (const quality of JSON.parse(readFileSync(join(dir, f), 'utf8')) as QualityRecord[]) {
+    if (readers[source].corruptShards > 0) throw new DatasetError('DATASET_CORRUPT', `${dir} has corrupt shards (prnet-train data verify ${dir})`);
+    if (!readdirSync(dir).some((f) => QUALITY_FILE.test(f))) throw new DatasetError('DATASET_MISSING', `${dir} holds no shard-*.quality.json (a dataset written by "data label")`);
+    // The reader numbers the records of the complete shards in manifest order; a shard still being written is skipped.
+    let first = 0;
+    for (const shard of manifests[source].shards) {
+      const qualityFile = join(dir, qualityFileName(Number(/^shard-(\d+)\.bin$/.exec(shard.file)![1])));
+      if (!existsSync(qualityFile)) throw new DatasetError('DATASET_MISSING', `${qualityFile} is missing: ${dir} is not a complete "data label" output`);
+      for (const quality of JSON.parse(readFileSync(qualityFile, 'utf8')) as QualityRecord[]) {
         let list = candidates.get(quality.aflwIndex);
         if (!list) {
           list = [];
           candidates.set(quality.aflwIndex, list);
           order.push(quality.aflwIndex);
         }
-        list.push({ source, file, quality });
+        list.push({ source, index: quality.kept ? first + quality.record : -1, quality });
       }
+      first += shard.count;
     }
   });
   const pick = (list: readonly Candidate[]): Candidate => {
@@ -96,51 +100,37 @@ export function selectLabels(options: SelectLabelsOptions): SelectLabelsResult {
 
   mkdirSync(outDir, { recursive: true });
   for (const f of readdirSync(outDir)) if (/^shard-\d+\.(bin|quality\.json)$/.test(f) || f === 'manifest.json') rmSync(join(outDir, f));
-  const readers = new Map<string, RecordReader>();
-  const recordBytes = (c: Candidate): Uint8Array => {
-    const path = join(sources[c.source], c.file);
-    let reader = readers.get(path);
-    if (!reader) {
-      reader = new RecordReader(path);
-      readers.set(path, reader);
-    }
-    return reader.read(c.quality.record);
-  };
   const chosen = sources.map(() => 0);
   const shards: ShardEntry[] = [];
   const quality: SelectedQualityRecord[] = [];
-  try {
-    for (const p of planShards(order.length, shardSize)) {
-      const tmp = join(outDir, `${p.file}.tmp`);
-      const fd = openSync(tmp, 'w');
-      const records: SelectedQualityRecord[] = [];
-      let written = 0;
-      try {
-        writeSync(fd, new Uint8Array(SHARD_HEADER_BYTES));
-        for (const aflwIndex of order.slice(p.start, p.start + p.count)) {
-          const c = pick(candidates.get(aflwIndex)!);
-          const kept = c.quality.kept && c.quality.nme !== null;
-          if (kept) {
-            const bytes = recordBytes(c);
-            let o = 0;
-            while (o < bytes.length) o += writeSync(fd, bytes, o, bytes.length - o);
-            chosen[c.source]++;
-          }
-          records.push({ ...c.quality, kept, record: kept ? written++ : -1, source: basename(sources[c.source]) });
+  for (const p of planShards(order.length, shardSize)) {
+    const tmp = join(outDir, `${p.file}.tmp`);
+    const fd = openSync(tmp, 'w');
+    const records: SelectedQualityRecord[] = [];
+    let written = 0;
+    try {
+      writeSync(fd, new Uint8Array(SHARD_HEADER_BYTES));
+      for (const aflwIndex of order.slice(p.start, p.start + p.count)) {
+        const c = pick(candidates.get(aflwIndex)!);
+        const kept = c.quality.kept && c.quality.nme !== null;
+        if (kept) {
+          const bytes = readers[c.source].recordBytes(c.index);
+          let o = 0;
+          while (o < bytes.length) o += writeSync(fd, bytes, o, bytes.length - o);
+          chosen[c.source]++;
         }
-        writeSync(fd, encodeShardHeader({ count: written, start: p.start, imageSize: first.imageSize, uvResolution: first.uvResolution, imageFormat: first.imageFormat }), 0, SHARD_HEADER_BYTES, 0);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
+        records.push({ ...c.quality, kept, record: kept ? written++ : -1, source: basename(sources[c.source]) });
       }
-      renameSync(tmp, join(outDir, p.file));
-      writeFileSync(join(outDir, qualityFileName(p.shard)), `${JSON.stringify(records)}\n`);
-      const { bytes, crc32 } = fileCrc32(join(outDir, p.file));
-      shards.push({ file: p.file, start: p.start, count: written, bytes, crc32 });
-      quality.push(...records);
+      writeSync(fd, encodeShardHeader({ count: written, start: p.start, imageSize: first.imageSize, uvResolution: first.uvResolution, imageFormat: first.imageFormat }), 0, SHARD_HEADER_BYTES, 0);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
-  } finally {
-    for (const r of readers.values()) r.close();
+    renameSync(tmp, join(outDir, p.file));
+    writeFileSync(join(outDir, qualityFileName(p.shard)), `${JSON.stringify(records)}\n`);
+    const { bytes, crc32 } = fileCrc32(join(outDir, p.file));
+    shards.push({ file: p.file, start: p.start, count: written, bytes, crc32 });
+    quality.push(...records);
   }
   const settings = (first.generator ?? {}) as { maxNme?: number; minFaceScore?: number; useAnnotations?: boolean };
   const report = buildFitReport(quality, { maxNme: settings.maxNme ?? 0.08, minFaceScore: settings.minFaceScore ?? 0.5, useAnnotations: settings.useAnnotations ?? true });
@@ -160,32 +150,4 @@ export function selectLabels(options: SelectLabelsOptions): SelectLabelsResult {
   } as unknown as DatasetManifest;
   writeManifest(outDir, manifest);
   return { manifest, report, photos: order.length, chosen };
-}
-
-/** Reads records of one shard file by position, finding their offsets from the length fields. */
-class RecordReader {
-  private readonly fd: number;
-  private readonly offsets: number[] = [SHARD_HEADER_BYTES];
-  private readonly header = new Uint8Array(4);
-  constructor(private readonly path: string) {
-    if (!existsSync(path)) throw new DatasetError('DATASET_MISSING', `${path} is missing`);
-    this.fd = openSync(path, 'r');
-  }
-  read(record: number): Uint8Array {
-    if (!(record >= 0)) throw new DatasetError('DATASET_CORRUPT', `${this.path}: record ${record} requested`);
-    while (this.offsets.length <= record) {
-      const at = this.offsets[this.offsets.length - 1];
-      if (readSync(this.fd, this.header, 0, 4, at) !== 4) throw new DatasetError('DATASET_CORRUPT', `${this.path}: record ${this.offsets.length - 1} is past the end`);
-      this.offsets.push(at + new DataView(this.header.buffer).getUint32(0, true));
-    }
-    const at = this.offsets[record];
-    if (readSync(this.fd, this.header, 0, 4, at) !== 4) throw new DatasetError('DATASET_CORRUPT', `${this.path}: record ${record} is past the end`);
-    const length = new DataView(this.header.buffer).getUint32(0, true);
-    const bytes = new Uint8Array(length);
-    if (readSync(this.fd, bytes, 0, length, at) !== length) throw new DatasetError('DATASET_CORRUPT', `${this.path}: record ${record} is truncated`);
-    return bytes;
-  }
-  close(): void {
-    closeSync(this.fd);
-  }
 }
