@@ -39,16 +39,15 @@ interface Candidate {
   readonly quality: QualityRecord;
 }
 
-const QUALITY_FILE = /^shard-(\d+)\.quality\.json$/;
-
 /**
  * Merges label datasets of the same photos (e.g. one labelled with MediaPipe as the teacher and one
  * with a PRNet model) into one: for every photo, the kept label whose final fit is closest to the
  * human annotations (lowest `nme`; ties go to the earlier source). Photos no source kept stay in the
- * quality records as dropped. Records are copied byte for byte (each carries its own crc32); the
- * output is a `fitted` dataset like `data label`'s, with `shard-*.quality.json` and `fit-report.json`.
- * @throws DatasetError('DATASET_MISMATCH') when the sources differ in image size, UV resolution or
- * image format; DatasetError('DATASET_MISSING') when one has no quality records.
+ * quality records as dropped. Records are copied byte for byte (their crc32 checked); the output is
+ * a `fitted` dataset like `data label`'s, with `shard-*.quality.json` and `fit-report.json`.
+ * @throws DatasetError: 'DATASET_MISMATCH' when a source is not a label dataset or they differ in
+ * image size, UV resolution or image format; 'DATASET_MISSING' when a shard's quality records are
+ * missing; 'DATASET_CORRUPT' when a source has corrupt shards.
  */
 export function selectLabels(options: SelectLabelsOptions): SelectLabelsResult {
   if (options.from.length < 2) throw new InvalidArgumentError(`select-labels needs at least two label datasets, got ${options.from.length}`);
@@ -71,9 +70,8 @@ export function selectLabels(options: SelectLabelsOptions): SelectLabelsResult {
   const readers: DatasetReader[] = sources.map((dir) => openDataset(dir));
   sources.forEach((dir, source) => {
     if (readers[source].corruptShards > 0) throw new DatasetError('DATASET_CORRUPT', `${dir} has corrupt shards (prnet-train data verify ${dir})`);
-    if (!readdirSync(dir).some((f) => QUALITY_FILE.test(f))) throw new DatasetError('DATASET_MISSING', `${dir} holds no shard-*.quality.json (a dataset written by "data label")`);
     // The reader numbers the records of the complete shards in manifest order; a shard still being written is skipped.
-    let first = 0;
+    let offset = 0;
     for (const shard of manifests[source].shards) {
       const qualityFile = join(dir, qualityFileName(Number(/^shard-(\d+)\.bin$/.exec(shard.file)![1])));
       if (!existsSync(qualityFile)) throw new DatasetError('DATASET_MISSING', `${qualityFile} is missing: ${dir} is not a complete "data label" output`);
@@ -84,9 +82,9 @@ export function selectLabels(options: SelectLabelsOptions): SelectLabelsResult {
           candidates.set(quality.aflwIndex, list);
           order.push(quality.aflwIndex);
         }
-        list.push({ source, index: quality.kept ? first + quality.record : -1, quality });
+        list.push({ source, index: quality.kept ? offset + quality.record : -1, quality });
       }
-      first += shard.count;
+      offset += shard.count;
     }
   });
   const pick = (list: readonly Candidate[]): Candidate => {
