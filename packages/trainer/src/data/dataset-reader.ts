@@ -6,7 +6,7 @@ import { createRng } from '../render/procedural.js';
 import { DatasetError } from './dataset-error.js';
 import { fileCrc32, readManifest, type DatasetManifest, type ShardEntry } from './manifest.js';
 import type { Sample } from './sample.js';
-import { decodeSample, decodeShardHeader, recordLength, SHARD_HEADER_BYTES } from './sample-codec.js';
+import { checkRecord, decodeSample, decodeShardHeader, recordLength, SHARD_HEADER_BYTES } from './sample-codec.js';
 
 export interface OpenDatasetOptions {
   /**
@@ -146,7 +146,7 @@ export function openDataset(dir: string, options: OpenDatasetOptions = {}): Data
 
   function recordBytes(i: number): Uint8Array {
     return read(i, (bytes, where) => {
-      decodeSample(bytes, manifest.uvResolution, where); // checks the crc32 and the layout
+      checkRecord(bytes, where);
       return bytes;
     });
   }

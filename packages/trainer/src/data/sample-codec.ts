@@ -139,10 +139,10 @@ export function recordLength(bytes: Uint8Array): number {
 }
 
 /**
- * Decodes one record (checks its crc32 unless `verify` is false).
+ * Checks one record's length field and (unless `verify` is false) its crc32; returns a view of it.
  * @throws DatasetError('DATASET_CORRUPT') on a truncated record or a checksum mismatch.
  */
-export function decodeSample(bytes: Uint8Array, uvResolution: number, where: string, verify = true): Sample {
+export function checkRecord(bytes: Uint8Array, where: string, verify = true): DataView {
   if (bytes.length < RECORD_HEADER_BYTES) throw new DatasetError('DATASET_CORRUPT', `${where}: truncated record`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const total = view.getUint32(0, true);
@@ -150,6 +150,15 @@ export function decodeSample(bytes: Uint8Array, uvResolution: number, where: str
   if (verify && crc32(bytes.subarray(16)) !== view.getUint32(12, true)) {
     throw new DatasetError('DATASET_CORRUPT', `${where}: record checksum mismatch`);
   }
+  return view;
+}
+
+/**
+ * Decodes one record (checks its crc32 unless `verify` is false).
+ * @throws DatasetError('DATASET_CORRUPT') on a truncated record or a checksum mismatch.
+ */
+export function decodeSample(bytes: Uint8Array, uvResolution: number, where: string, verify = true): Sample {
+  const view = checkRecord(bytes, where, verify);
   let o = 16;
   const f32 = () => {
     const v = view.getFloat32(o, true);
@@ -168,7 +177,7 @@ export function decodeSample(bytes: Uint8Array, uvResolution: number, where: str
   const R2 = uvResolution * uvResolution;
   const pmOffset = RECORD_HEADER_BYTES;
   const imageOffset = pmOffset + R2 * 6;
-  if (imageOffset + imageLength !== total) throw new DatasetError('DATASET_CORRUPT', `${where}: record layout does not add up`);
+  if (imageOffset + imageLength !== bytes.length) throw new DatasetError('DATASET_CORRUPT', `${where}: record layout does not add up`);
   const positionMap = new Float32Array(R2 * 3);
   const step = [0, 1, 2].map((c) => (hi[c] - lo[c]) / QMAX);
   for (let i = 0; i < R2 * 3; i++) {

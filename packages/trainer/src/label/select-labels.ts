@@ -67,7 +67,8 @@ export function selectLabels(options: SelectLabelsOptions): SelectLabelsResult {
   // Every photo's candidates, in the order photos first appear (the first source's seeded order).
   const order: number[] = [];
   const candidates = new Map<number, Candidate[]>();
-  const readers: DatasetReader[] = sources.map((dir) => openDataset(dir));
+  // Sizes and headers only at open: each copied record's crc32 is checked as it is read.
+  const readers: DatasetReader[] = sources.map((dir) => openDataset(dir, { verify: 'size' }));
   sources.forEach((dir, source) => {
     if (readers[source].corruptShards > 0) throw new DatasetError('DATASET_CORRUPT', `${dir} has corrupt shards (prnet-train data verify ${dir})`);
     // The reader numbers the records of the complete shards in manifest order; a shard still being written is skipped.
