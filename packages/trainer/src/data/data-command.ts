@@ -182,8 +182,9 @@ export async function runDataCommand(argv: readonly string[], io: DataCommandIo 
     if (!from || !outDir) throw new InvalidArgumentError(`data select-labels needs --from DIR,DIR and --out DIR\n\n${DATA_COMMAND_HELP}`);
     const { selectLabels } = await import('../label/select-labels.js');
     const { formatFitReport } = await import('../label/fit-report.js');
-    const result = selectLabels({ from: from.split(','), outDir, shardSize: flags.has('shard-size') ? intFlag(flags, 'shard-size', 0) : undefined });
-    log(`${outDir}: ${result.photos} photos, ${result.report.kept} labelled (${from.split(',').map((d, k) => `${result.chosen[k]} from ${d}`).join(', ')}), ${result.report.dropped} kept by no source`);
+    const sources = from.split(',');
+    const result = selectLabels({ from: sources, outDir, shardSize: flags.has('shard-size') ? intFlag(flags, 'shard-size', 0) : undefined });
+    log(`${outDir}: ${result.photos} photos, ${result.report.kept} labelled (${sources.map((d, k) => `${result.chosen[k]} from ${d}`).join(', ')}), ${result.report.dropped} kept by no source`);
     log(formatFitReport(result.report));
     return 0;
   }
