@@ -14,8 +14,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfconv from '@tensorflow/tfjs-converter';
 import {
+  boxOfPoints,
   cropFromBox,
+  cropFromCentre,
   cropToTensor,
+  imageToCropPoints,
+  imageToTensor,
   createPrnetNetwork,
   registerWasmInt32BatchMatMul,
   type Box,
@@ -91,7 +95,8 @@ async function main(): Promise<void> {
   if (backend === 'wasm') registerWasmInt32BatchMatMul();
   const rows: Row[] = [];
   const image = decodeImage(coreAssetPath('samples', 'sample-face.png'));
-  const box = (JSON.parse(readFileSync(coreAssetPath('samples', 'sample-face.json'), 'utf8')) as { box: Box }).box;
+  const truth = JSON.parse(readFileSync(coreAssetPath('samples', 'sample-face.json'), 'utf8')) as { box: Box; landmarks68: number[][] };
+  const box = truth.box;
 
   // MediaPipe face mesh: baseline first.
   const models = humanModelsDir();
@@ -154,6 +159,19 @@ async function main(): Promise<void> {
     ms: await timeIt(REPS, async () => void (await prnet.reconstruct(image, { box }))),
     points: dense,
   });
+  // The same face tilted by 30° (the image turned about its centre): the default `refine` runs its
+  // upright second pass for it (faces turned 10° or more), so this row costs two network runs.
+  const tiltCrop = cropFromCentre(image.width / 2, image.height / 2, image.width, image.width, (-30 * Math.PI) / 180);
+  const source = imageToTensor(image);
+  const tilted = tf.tidy(() => tf.squeeze(tf.mul(cropToTensor(source, [tiltCrop]), 255), [0]) as tf.Tensor3D);
+  source.dispose();
+  const tiltedBox = boxOfPoints(imageToCropPoints(tiltCrop, truth.landmarks68.flat()));
+  rows.push({
+    name: 'ours: reconstruct(), given box, face tilted 30° (+ upright second pass)',
+    ms: await timeIt(REPS, async () => void (await prnet.reconstruct(tilted, { box: tiltedBox }))),
+    points: dense,
+  });
+  tilted.dispose();
   rows.push({
     name: 'ours: reconstruct(), BlazeFace detection + the above',
     ms: await timeIt(REPS, async () => void (await prnet.reconstruct(image))),

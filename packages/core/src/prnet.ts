@@ -4,7 +4,7 @@ import { cropFromBox, cropToImagePoints, validateBox, type Box, type CropTransfo
 import { denseVertices, landmarks68 } from './geometry/extract.js';
 import { createProfileLandmarks, yawAwareLandmarks68, type ProfileLandmarks } from './geometry/profile-landmarks.js';
 import { IMPLAUSIBLE_POSE_RESIDUAL_CM, estimatePose, poseResidualCm, type HeadPose } from './geometry/pose.js';
-import { uprightRotation } from './geometry/upright.js';
+import { REFINE_MIN_TURN_DEGREES, uprightRotation } from './geometry/upright.js';
 import { imageSize, imageToTensor, type PrnetImageInput } from './image/to-tensor.js';
 import { cropToTensor } from './image/crop-tensor.js';
 import type { FaceDetector } from './detector/types.js';
@@ -60,11 +60,14 @@ export interface PrnetConfig {
   /**
    * Two-pass reconstruction: the first pass's head pose turns the crop so the head is upright
    * (same centre and size), the network runs again on that crop, and the two position maps are
-   * averaged in the image frame. About twice the network time (combines with `flipTest`); helps
-   * rolled faces most. On the AFLW2000-3D dev split it lowers the default model's NME
-   * (MODEL_CARD.md). Default false.
+   * averaged in the image frame. Helps rolled faces most (combines with `flipTest`).
+   * `{ minTurnDegrees }` (the default, `{ minTurnDegrees: REFINE_MIN_TURN_DEGREES }` = 10°): the
+   * second pass runs only for faces whose upright turn is at least that large, so an upright face
+   * costs one network run and a tilted one two; `true`: every face (twice the network time);
+   * `false`: one pass. On the AFLW2000-3D dev split the default gives the shipped model the gain
+   * of `true` at under half its extra network time (MODEL_CARD.md).
    */
-  refine?: boolean;
+  refine?: boolean | { minTurnDegrees?: number };
   /**
    * Roll recovery: when a face's first reading is implausible — the pose fit's RMS residual above
    * `maxResidualCm` centimetres of the model's mean face, as for upside-down or lying faces, which a
@@ -180,7 +183,19 @@ export async function createPrnet(config: PrnetConfig): Promise<Prnet> {
   }
   const cropScale = config.cropScale ?? metadata.cropScale;
   const flipTest = config.flipTest ?? false;
-  const refine = config.refine ?? false;
+  // The second pass runs for faces whose upright turn is at least this (radians); Infinity = never.
+  const refineMinTurn =
+    config.refine === false
+      ? Infinity
+      : config.refine === true
+        ? 0
+        : ((config.refine?.minTurnDegrees ?? REFINE_MIN_TURN_DEGREES) * Math.PI) / 180;
+  if (!(refineMinTurn >= 0)) {
+    if (ownsNetwork) network.dispose();
+    throw new InvalidArgumentError(
+      `refine.minTurnDegrees must be a non-negative number, got ${String((config.refine as { minTurnDegrees?: number }).minTurnDegrees)}`,
+    );
+  }
   const maxResidualCm = config.rollRecovery === false ? Infinity : (config.rollRecovery?.maxResidualCm ?? IMPLAUSIBLE_POSE_RESIDUAL_CM);
   if (!(maxResidualCm > 0)) {
     if (ownsNetwork) network.dispose();
@@ -258,17 +273,22 @@ export async function createPrnet(config: PrnetConfig): Promise<Prnet> {
         });
       }
     }
-    if (refine) {
-      const upright = jobs.map((job, k) => ({
-        image: job.image,
-        crop: { ...job.face.crop, rotation: uprightRotation(poseOf(k).modelRotation) },
-      }));
-      const second = await predictImageMaps(upright);
-      maps.forEach((map, k) => {
-        const other = second[k];
-        for (let i = 0; i < map.length; i++) map[i] = 0.5 * (map[i] + other[i]);
-        poses[k] = undefined; // the averaged map has its own pose
+    if (Number.isFinite(refineMinTurn)) {
+      const upright = jobs.flatMap((job, k) => {
+        const rotation = uprightRotation(poseOf(k).modelRotation);
+        // The turn from the face's crop (before roll recovery's turns: a recovered face is read again upright).
+        const turn = Math.abs(Math.atan2(Math.sin(rotation - job.face.crop.rotation), Math.cos(rotation - job.face.crop.rotation)));
+        return turn >= refineMinTurn ? [{ k, job: { image: job.image, crop: { ...job.face.crop, rotation } } }] : [];
       });
+      if (upright.length > 0) {
+        const second = await predictImageMaps(upright.map((u) => u.job));
+        upright.forEach(({ k }, i) => {
+          const map = maps[k];
+          const other = second[i];
+          for (let j = 0; j < map.length; j++) map[j] = 0.5 * (map[j] + other[j]);
+          poses[k] = undefined; // the averaged map has its own pose
+        });
+      }
     }
     return maps.map((map, k) => decodeFace(map, jobs[k].face, poses[k]));
   }

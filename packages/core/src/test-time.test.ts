@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boxOfPoints, cropFromCentre, imageToCropPoints } from './geometry/crop.js';
+import { uprightRotation } from './geometry/upright.js';
+import { InvalidArgumentError } from './errors.js';
 import { cropToTensor } from './image/crop-tensor.js';
 import { imageToTensor } from './image/to-tensor.js';
 import { coreAssetPath, createPrnet, decodeImage } from './node/index.js';
@@ -23,16 +25,19 @@ describe('test-time options of createPrnet with the shipped model on the rendere
   let plain: Prnet;
   let flipped: Prnet;
   let refined: Prnet;
+  let byDefault: Prnet;
   beforeAll(async () => {
     await useTestBackend();
-    plain = await createPrnet({ landmarks: 'layout' });
-    flipped = await createPrnet({ landmarks: 'layout', flipTest: true });
+    plain = await createPrnet({ landmarks: 'layout', refine: false });
+    flipped = await createPrnet({ landmarks: 'layout', flipTest: true, refine: false });
     refined = await createPrnet({ landmarks: 'layout', refine: true });
+    byDefault = await createPrnet({ landmarks: 'layout' });
   });
   afterAll(() => {
     plain.dispose();
     flipped.dispose();
     refined.dispose();
+    byDefault.dispose();
   });
 
   it('flipTest averages with the mirrored crop: close to the plain map, no less accurate, no leaks', async () => {
@@ -95,5 +100,38 @@ describe('test-time options of createPrnet with the shipped model on the rendere
         image.dispose();
       }
     }
+  });
+
+  it('refine by default: one pass for a face near upright, both passes for a tilted one', async () => {
+    const upright = await plain.reconstruct(sample, { box });
+    const turn = (Math.abs(uprightRotation(upright.pose.modelRotation)) * 180) / Math.PI;
+    expect(turn).toBeLessThan(10); // the rendered sample face is upright
+    const a = await byDefault.reconstruct(sample, { box });
+    expect(Array.from(a.positionMap)).toEqual(Array.from(upright.positionMap));
+    const { image, landmarks } = rolledSample(30);
+    try {
+      const rolledBox = boxOfPoints(landmarks);
+      const one = await plain.reconstruct(image, { box: rolledBox });
+      const two = await refined.reconstruct(image, { box: rolledBox });
+      const before = tf.memory().numTensors;
+      const b = await byDefault.reconstruct(image, { box: rolledBox });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(Array.from(b.positionMap)).toEqual(Array.from(two.positionMap));
+      expect(Array.from(b.positionMap)).not.toEqual(Array.from(one.positionMap));
+      // a threshold above the face's turn keeps the first pass
+      const strict = await createPrnet({ landmarks: 'layout', refine: { minTurnDegrees: 60 } });
+      try {
+        expect(Array.from((await strict.reconstruct(image, { box: rolledBox })).positionMap)).toEqual(Array.from(one.positionMap));
+      } finally {
+        strict.dispose();
+      }
+    } finally {
+      image.dispose();
+    }
+  });
+
+  it('rejects a negative or non-numeric refine.minTurnDegrees', async () => {
+    await expect(createPrnet({ refine: { minTurnDegrees: -1 } })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(createPrnet({ refine: { minTurnDegrees: Number.NaN } })).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 });

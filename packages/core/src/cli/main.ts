@@ -42,7 +42,9 @@ Options:
   --batch N        faces per network batch for 'landmarks' (default 8)
   --flip           test-time flip: also run the mirrored crop and average (about 2× network time)
   --refine         second pass on the crop turned upright by the first pass's head pose, maps
-                   averaged (about 2× network time; helps rolled faces)
+                   averaged, for every face (about 2× network time). Default: only for faces
+                   turned 10° or more from upright (one network run for an upright face)
+  --no-refine      one pass for every face
   --no-roll-recovery
                    do not retry badly fitting readings on crops turned by 90°, 180° and 270°
                    (roll recovery, on by default: it reads upside-down faces)
@@ -54,9 +56,16 @@ interface Common {
   backend?: NodeBackendName;
   quiet: boolean;
   flip: boolean;
-  refine: boolean;
+  /** 'auto': createPrnet's default (second pass for tilted faces only). */
+  refine: 'auto' | 'always' | 'never';
   rollRecovery: boolean;
 }
+
+const REFINE_LABEL: Record<Common['refine'], string> = {
+  auto: ', two-pass upright crop for tilted faces',
+  always: ', two-pass upright crop',
+  never: ', one pass',
+};
 
 function log(common: Common, message: string): void {
   if (!common.quiet) process.stderr.write(`${message}\n`);
@@ -76,7 +85,7 @@ async function open(common: Common): Promise<Prnet> {
   const prnet = await createPrnet({
     model: common.model ? resolve(common.model) : undefined,
     flipTest: common.flip,
-    refine: common.refine,
+    refine: common.refine === 'auto' ? undefined : common.refine === 'always',
     rollRecovery: common.rollRecovery ? undefined : false,
   });
   const m = prnet.metadata;
@@ -84,7 +93,7 @@ async function open(common: Common): Promise<Prnet> {
     common,
     `prnet: backend ${backend}, model ${m.architecture} ${m.inputSize}px → ${m.uvResolution}² UV map` +
       `${m.trained ? '' : ' (UNTRAINED initial model: outputs are not a real reconstruction)'}` +
-      `${common.flip ? ', test-time flip' : ''}${common.refine ? ', two-pass upright crop' : ''}${common.rollRecovery ? '' : ', no roll recovery'}`,
+      `${common.flip ? ', test-time flip' : ''}${REFINE_LABEL[common.refine]}${common.rollRecovery ? '' : ', no roll recovery'}`,
   );
   return prnet;
 }
@@ -279,7 +288,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // Options common to every command; the command's own parser sees the rest.
-  const common: Common = { quiet: false, flip: false, refine: false, rollRecovery: true };
+  const common: Common = { quiet: false, flip: false, refine: 'auto', rollRecovery: true };
   const own: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
@@ -293,7 +302,8 @@ export async function main(argv: string[]): Promise<number> {
       else common.backend = parseBackend(value);
     } else if (arg === '--quiet') common.quiet = true;
     else if (arg === '--flip') common.flip = true;
-    else if (arg === '--refine') common.refine = true;
+    else if (arg === '--refine') common.refine = 'always';
+    else if (arg === '--no-refine') common.refine = 'never';
     else if (arg === '--no-roll-recovery') common.rollRecovery = false;
     else own.push(arg);
   }

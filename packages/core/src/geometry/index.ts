@@ -4,7 +4,7 @@
  * Browser- and Node-safe; `@prnet/core/geometry`.
  */
 export * from './crop.js';
-export { uprightRotation } from './upright.js';
+export { REFINE_MIN_TURN_DEGREES, uprightRotation } from './upright.js';
 export { denseVertices, landmarks68, vertexUvs } from './extract.js';
 export {
   LANDMARK68_MIRROR,

@@ -1,6 +1,14 @@
 import { InvalidArgumentError } from '../errors.js';
 
 /**
+ * The smallest upright turn (degrees) for which `createPrnet`'s default `refine` runs its second
+ * pass: a face already within this of upright keeps its first reading. Chosen on the AFLW2000-3D
+ * dev split with the shipped model (MODEL_CARD.md): the second pass gains nothing there on faces
+ * turned less than this, and skipping it halves `refine`'s extra network time.
+ */
+export const REFINE_MIN_TURN_DEGREES = 10;
+
+/**
  * The in-plane crop rotation (radians, `CropTransform.rotation` convention) that turns a head
  * upright in the crop: the model's up axis, projected into the image, then points straight up.
  * `modelRotation` is `HeadPose.modelRotation` (row-major, model frame → y-up camera frame).

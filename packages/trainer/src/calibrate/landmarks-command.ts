@@ -3,7 +3,7 @@
  * AFLW2000-3D annotation convention on the dev split (see `landmark-pixels.ts`), reports the
  * two-fold cross-validated NME before and after, and optionally writes the layout back.
  *
- *   prnet-train calibrate-landmarks [--model M] [--data DIR] [--radius 12] [--profile-yaw 40] [--flip] [--json OUT] [--write]
+ *   prnet-train calibrate-landmarks [--model M] [--data DIR] [--radius 12] [--profile-yaw 40] [--flip] [--refine | --no-refine] [--json OUT] [--write]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -22,14 +22,16 @@ import {
   type CalibrationSample,
 } from './landmark-pixels.js';
 
-export const CALIBRATE_LANDMARKS_HELP = `prnet-train calibrate-landmarks [--model M] [--data DIR] [--radius 12] [--profile-yaw 40] [--flip] [--json OUT] [--write]
+export const CALIBRATE_LANDMARKS_HELP = `prnet-train calibrate-landmarks [--model M] [--data DIR] [--radius 12] [--profile-yaw 40] [--flip] [--refine | --no-refine] [--json OUT] [--write]
     Calibrate the 68 landmark pixels of the model's UV layout to the AFLW2000-3D convention on
     the dev split: per landmark, the UV pixel within --radius of the current one with the least
     mean NME. Prints the NME per yaw bin before and after, two-fold cross-validated (each image
     scored by a calibration fitted on the other half). --write: store the calibration (fitted on
     all images) in the model's metadata (landmarkPixels), which createPrnet then uses for
     landmarks68; --json OUT: pixels and tables. The search starts from the layout's ICT points.
-    --flip: reconstruct with the test-time flip (createPrnet's flipTest).
+    --flip: reconstruct with the test-time flip (createPrnet's flipTest). The maps are
+    createPrnet's default otherwise (second pass for faces turned 10° or more from upright);
+    --refine: the second pass for every face; --no-refine: one pass.
     --profile-yaw T: also fit a profile set (profileLandmarks), blended in from T − 10 to T + 10
     degrees of the model's |yaw|, on the faces the blend reaches, both sides pooled through the UV
     mirror; 0: no profile set (--write then removes the model's).
@@ -46,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
       json: { type: 'string' },
       write: { type: 'boolean', default: false },
       flip: { type: 'boolean', default: false },
+      refine: { type: 'boolean', default: false },
+      'no-refine': { type: 'boolean', default: false },
       backend: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -61,11 +65,14 @@ export async function main(argv: string[]): Promise<number> {
   if (!(profileYaw === 0 || (profileYaw >= 10 && profileYaw <= 80))) {
     throw new InvalidArgumentError(`--profile-yaw must be 0 (off) or degrees in [10, 80], got ${values['profile-yaw']}`);
   }
+  if (values.refine && values['no-refine']) throw new InvalidArgumentError('--refine and --no-refine exclude each other');
+  const refine = values.refine ? true : values['no-refine'] ? false : undefined;
+  const passes = values.refine ? ' --refine' : values['no-refine'] ? ' --no-refine' : '';
   const dataDir = values.data ?? findAflw2000DevDir();
   if (!dataDir) throw new InvalidArgumentError('no AFLW2000-3D folder: pass --data DIR (or set PRNET_DATA_DIR)');
   const backend = await initNodeBackend(values.backend as NodeBackendName | undefined);
   const modelPath = values.model ?? defaultModelPath();
-  const prnet = await createPrnet({ model: modelPath, landmarks: 'layout', flipTest: values.flip });
+  const prnet = await createPrnet({ model: modelPath, landmarks: 'layout', flipTest: values.flip, refine });
   const layout = prnet.layout;
   const dataset = loadAflw2000(dataDir);
   const samples: CalibrationSample[] = [];
@@ -106,7 +113,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const row = (name: string, t: { bins: Record<string, number>; mean: number }) =>
     `${name.padEnd(34)} ${['[0,30]', '(30,60]', '>60'].map((b) => (t.bins[b] ?? NaN).toFixed(2).padStart(8)).join('')} ${t.mean.toFixed(2).padStart(8)}`;
-  console.log(`\n${dataDir}: ${samples.length} images, layout ${layout.resolution}², search radius ${radius} px${values.flip ? ', test-time flip' : ''}`);
+  console.log(`\n${dataDir}: ${samples.length} images, layout ${layout.resolution}², search radius ${radius} px${values.flip ? ', test-time flip' : ''}${passes}`);
   console.log(`${'NME 2D %'.padEnd(34)}   [0,30] (30,60]     >60     mean`);
   console.log(row('layout landmarks', before));
   console.log(row('calibrated, 2-fold cross-validated', after));
@@ -142,7 +149,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(profile && {
         profile: { yawThreshold: profileYaw, nme2dMeanOfBins: { crossValidated: profile.crossValidated.mean, inSample: profile.inSample.mean } },
       }),
-      command: `prnet-train calibrate-landmarks --profile-yaw ${profileYaw}${values.flip ? ' --flip' : ''} --write`,
+      command: `prnet-train calibrate-landmarks --profile-yaw ${profileYaw}${values.flip ? ' --flip' : ''}${passes} --write`,
     };
     if (profile) meta.profileLandmarks = { pixels: Array.from(profile.set.pixels), blendYawDegrees: [...profile.set.blendYawDegrees] };
     else delete meta.profileLandmarks;

@@ -29,7 +29,7 @@ Usage:
       checkpoints, resume, JSONL logs, validation (prnet-train train --help).
   prnet-train export --checkpoint DIR --out DIR [--float16]
       Export a checkpoint as a model core loads, with a model card stub of measured numbers.
-  prnet-train eval [--model M] [--data DIR] [--no-box] [--flip] [--refine] [--json OUT] [--limit N]
+  prnet-train eval [--model M] [--data DIR] [--no-box] [--flip] [--refine | --no-refine] [--json OUT] [--limit N]
       NME (2D/3D, 68 points, per |yaw| bin and their mean), head-pose MAE, ms per face and
       detection rate on a folder in the AFLW2000-3D dev format (prnet-train eval --help).
   prnet-train calibrate-detector [--data DIR] [--score 0.5] [--json OUT] [--boxes-out FILE]

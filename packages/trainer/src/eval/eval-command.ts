@@ -1,7 +1,7 @@
 /**
  * `prnet-train eval`: evaluates a model on an AFLW2000-3D folder and prints the protocol's table.
  *
- *   prnet-train eval [--model M] [--data DIR] [--no-box | --boxes FILE] [--flip] [--refine] [--no-roll-recovery] [--json OUT] [--limit N]
+ *   prnet-train eval [--model M] [--data DIR] [--no-box | --boxes FILE] [--flip] [--refine | --no-refine] [--no-roll-recovery] [--json OUT] [--limit N]
  *                    [--backend wasm|cpu|tensorflow] [--landmarks] [--quiet]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { Aflw2000DataError, findAflw2000DevDir, loadAflw2000 } from './aflw2000.
 import { evaluateModel, type EvaluationResult } from './evaluate.js';
 import { formatReport, reportJson, type ReportContext } from './report.js';
 
-export const EVAL_HELP = `prnet-train eval [--model M] [--data DIR] [--no-box | --boxes FILE] [--flip] [--refine] [--no-roll-recovery] [--json OUT] [--limit N]
+export const EVAL_HELP = `prnet-train eval [--model M] [--data DIR] [--no-box | --boxes FILE] [--flip] [--refine | --no-refine] [--no-roll-recovery] [--json OUT] [--limit N]
     Evaluate a model on AFLW2000-3D (3DDFA/PRNet protocol): NME 2D/3D (% of sqrt(w·h) of the
     ground-truth 68-point box) per |yaw| bin [0,30], (30,60], >60 and their mean, head-pose MAE,
     ms per face. --model: model.json (default: the model shipped in @prnet/core); --data: an
@@ -23,8 +23,10 @@ export const EVAL_HELP = `prnet-train eval [--model M] [--data DIR] [--no-box | 
     [x0, y0, x1, y1]}} (images without one count as undetected); --json OUT: write the
     summary and per-sample numbers (--landmarks adds the predicted points); --limit N: first N
     samples; --flip: test-time flip (createPrnet's flipTest: each crop also mirrored, maps
-    averaged); --refine: two passes (createPrnet's refine: the crop turned upright by the first
-    pass's head pose, maps averaged); --no-roll-recovery: createPrnet's rollRecovery off (no
+    averaged); --refine: two passes for every face (createPrnet's refine: true — the crop turned
+    upright by the first pass's head pose, maps averaged); by default only faces turned 10° or
+    more from upright get the second pass (createPrnet's default); --no-refine: one pass for every
+    face; --no-roll-recovery: createPrnet's rollRecovery off (no
     turned crops for implausible readings); --backend wasm|cpu|tensorflow; --quiet: no progress.
 `;
 
@@ -45,6 +47,7 @@ export async function runEvalCommand(argv: string[]): Promise<EvaluationResult> 
       boxes: { type: 'string' },
       flip: { type: 'boolean', default: false },
       refine: { type: 'boolean', default: false },
+      'no-refine': { type: 'boolean', default: false },
       'no-roll-recovery': { type: 'boolean', default: false },
       json: { type: 'string' },
       limit: { type: 'string' },
@@ -68,6 +71,7 @@ export async function runEvalCommand(argv: string[]): Promise<EvaluationResult> 
   if (backendName && !BACKENDS.includes(backendName as NodeBackendName)) {
     throw new InvalidArgumentError(`--backend must be one of ${BACKENDS.join(', ')}, got "${backendName}"`);
   }
+  if (values.refine && values['no-refine']) throw new InvalidArgumentError('--refine and --no-refine exclude each other');
   if (values.boxes && values['no-box']) throw new InvalidArgumentError('--boxes and --no-box exclude each other');
   const boxes = values.boxes ? readBoxesFile(values.boxes) : undefined;
   const dataset = loadAflw2000(dataDir);
@@ -75,14 +79,14 @@ export async function runEvalCommand(argv: string[]): Promise<EvaluationResult> 
   const prnet = await createPrnet({
     model: values.model ? resolve(values.model) : undefined,
     flipTest: values.flip,
-    refine: values.refine,
+    refine: values.refine ? true : values['no-refine'] ? false : undefined,
     rollRecovery: values['no-roll-recovery'] ? false : undefined,
   });
   try {
     const m = prnet.metadata;
     const total = Math.min(limit ?? Infinity, dataset.samples.length);
     const context: ReportContext = {
-      model: `${values.model ? resolve(values.model) : '(shipped default)'}: ${m.architecture} ${m.inputSize}px → ${m.uvResolution}² UV map${m.trained ? '' : ' (UNTRAINED)'}${values.flip ? ', test-time flip' : ''}${values.refine ? ', two-pass upright crop' : ''}${values['no-roll-recovery'] ? ', no roll recovery' : ''}`,
+      model: `${values.model ? resolve(values.model) : '(shipped default)'}: ${m.architecture} ${m.inputSize}px → ${m.uvResolution}² UV map${m.trained ? '' : ' (UNTRAINED)'}${values.flip ? ', test-time flip' : ''}${values.refine ? ', two-pass upright crop' : values['no-refine'] ? ', one pass' : ', two-pass upright crop for tilted faces'}${values['no-roll-recovery'] ? ', no roll recovery' : ''}`,
       dataset: `${dataset.dir} (${total} of ${dataset.samples.length} images)`,
       backend,
     };

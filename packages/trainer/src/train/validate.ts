@@ -112,7 +112,9 @@ export async function validateSynthetic(
 
 /**
  * Evaluates `network` on an AFLW2000-3D folder (or loaded dataset) with the GT-box protocol
- * (`evaluateModel` through core's `createPrnet`, no detector); `limit` first samples (default all).
+ * (`evaluateModel` through core's `createPrnet`, no detector, one network pass per face so that
+ * validation tracks the network alone and stays comparable across runs); `limit` first samples
+ * (default all).
  */
 export async function validateAflw2000(
   network: PrnetNetwork,
@@ -120,7 +122,7 @@ export async function validateAflw2000(
   layout: UvLayout,
   limit?: number,
 ): Promise<Aflw2000Validation> {
-  const prnet = await createPrnet({ model: network, layout, detector: false, disposeModel: false });
+  const prnet = await createPrnet({ model: network, layout, detector: false, refine: false, disposeModel: false });
   try {
     const result = await evaluateModel({ prnet, data, limit });
     const { summary } = result;
