@@ -16,10 +16,7 @@ import * as tfconv from '@tensorflow/tfjs-converter';
 import {
   boxOfPoints,
   cropFromBox,
-  cropFromCentre,
   cropToTensor,
-  imageToCropPoints,
-  imageToTensor,
   createPrnetNetwork,
   registerWasmInt32BatchMatMul,
   type Box,
@@ -38,6 +35,7 @@ import {
   loadPrnetNetworkFromFile,
   type NodeBackendName,
 } from '../src/node/index.js';
+import { turnedImage } from '../src/testing/turned-image.js';
 
 interface Row {
   name: string;
@@ -161,17 +159,14 @@ async function main(): Promise<void> {
   });
   // The same face tilted by 30° (the image turned about its centre): the default `refine` runs its
   // upright second pass for it (faces turned 10° or more), so this row costs two network runs.
-  const tiltCrop = cropFromCentre(image.width / 2, image.height / 2, image.width, image.width, (-30 * Math.PI) / 180);
-  const source = imageToTensor(image);
-  const tilted = tf.tidy(() => tf.squeeze(tf.mul(cropToTensor(source, [tiltCrop]), 255), [0]) as tf.Tensor3D);
-  source.dispose();
-  const tiltedBox = boxOfPoints(imageToCropPoints(tiltCrop, truth.landmarks68.flat()));
+  const tilted = turnedImage(image, 30, truth.landmarks68.flat());
+  const tiltedBox = boxOfPoints(tilted.points);
   rows.push({
     name: 'ours: reconstruct(), given box, face tilted 30° (+ upright second pass)',
-    ms: await timeIt(REPS, async () => void (await prnet.reconstruct(tilted, { box: tiltedBox }))),
+    ms: await timeIt(REPS, async () => void (await prnet.reconstruct(tilted.image, { box: tiltedBox }))),
     points: dense,
   });
-  tilted.dispose();
+  tilted.image.dispose();
   rows.push({
     name: 'ours: reconstruct(), BlazeFace detection + the above',
     ms: await timeIt(REPS, async () => void (await prnet.reconstruct(image))),

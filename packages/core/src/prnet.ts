@@ -277,7 +277,8 @@ export async function createPrnet(config: PrnetConfig): Promise<Prnet> {
       const upright = jobs.flatMap((job, k) => {
         const rotation = uprightRotation(poseOf(k).modelRotation);
         // The turn from the face's crop (before roll recovery's turns: a recovered face is read again upright).
-        const turn = Math.abs(Math.atan2(Math.sin(rotation - job.face.crop.rotation), Math.cos(rotation - job.face.crop.rotation)));
+        const d = rotation - job.face.crop.rotation;
+        const turn = Math.abs(Math.atan2(Math.sin(d), Math.cos(d)));
         return turn >= refineMinTurn ? [{ k, job: { image: job.image, crop: { ...job.face.crop, rotation } } }] : [];
       });
       if (upright.length > 0) {

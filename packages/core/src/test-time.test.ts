@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boxOfPoints, cropFromCentre, imageToCropPoints } from './geometry/crop.js';
+import { boxOfPoints } from './geometry/crop.js';
 import { uprightRotation } from './geometry/upright.js';
 import { InvalidArgumentError } from './errors.js';
-import { cropToTensor } from './image/crop-tensor.js';
-import { imageToTensor } from './image/to-tensor.js';
 import { coreAssetPath, createPrnet, decodeImage } from './node/index.js';
 import type { Prnet } from './prnet.js';
 import { useTestBackend } from './testing/backend.js';
+import { turnedImage } from './testing/turned-image.js';
 
 /** Mean 2D landmark error (px) of 68 points against ground-truth points (both flat xyz). */
 function meanError(landmarks: Float32Array, truth: ArrayLike<number>): number {
@@ -64,13 +63,8 @@ describe('test-time options of createPrnet with the shipped model on the rendere
 
   /** The sample image turned about its centre so the head leans by `degrees` (> 0: top to the right). */
   function rolledSample(degrees: number): { image: tf.Tensor3D; landmarks: Float32Array } {
-    const { width, height } = truth;
-    // crop = Rot(θ)(image − c): θ = −roll turns image content clockwise on screen by `degrees`
-    const crop = cropFromCentre(width / 2, height / 2, width, width, (-degrees * Math.PI) / 180);
-    const source = imageToTensor(sample);
-    const image = tf.tidy(() => tf.squeeze(tf.mul(cropToTensor(source, [crop]), 255), [0]) as tf.Tensor3D);
-    source.dispose();
-    return { image, landmarks: imageToCropPoints(crop, truthPoints) };
+    const { image, points } = turnedImage(sample, degrees, truthPoints);
+    return { image, landmarks: points };
   }
 
   it('refine gives the roll back and lowers the landmark error of a strongly rolled face, without leaks', async () => {

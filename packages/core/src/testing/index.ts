@@ -2,3 +2,4 @@
 export { syntheticLayout, type SyntheticLayoutOptions } from './synthetic-layout.js';
 export { coordinateImage, posedPositionMap, type SyntheticPlacement } from './synthetic-face.js';
 export { useTestBackend } from './backend.js';
+export { turnedImage } from './turned-image.js';

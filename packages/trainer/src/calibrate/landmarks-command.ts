@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { boxOfPoints, denseVertices, estimatePose, InvalidArgumentError, uvMirrorMap, type ProfileLandmarks } from '@prnet/core';
 import { createPrnet, decodeImage, defaultModelPath, initNodeBackend, type NodeBackendName } from '@prnet/core/node';
 import { findAflw2000DevDir, loadAflw2000 } from '../eval/aflw2000.js';
+import { refineFromFlags } from '../eval/eval-command.js';
 import { yawBin } from '../eval/metrics.js';
 import {
   binTable,
@@ -65,9 +66,8 @@ export async function main(argv: string[]): Promise<number> {
   if (!(profileYaw === 0 || (profileYaw >= 10 && profileYaw <= 80))) {
     throw new InvalidArgumentError(`--profile-yaw must be 0 (off) or degrees in [10, 80], got ${values['profile-yaw']}`);
   }
-  if (values.refine && values['no-refine']) throw new InvalidArgumentError('--refine and --no-refine exclude each other');
-  const refine = values.refine ? true : values['no-refine'] ? false : undefined;
-  const passes = values.refine ? ' --refine' : values['no-refine'] ? ' --no-refine' : '';
+  const refine = refineFromFlags(values);
+  const passes = refine === undefined ? '' : refine ? ' --refine' : ' --no-refine';
   const dataDir = values.data ?? findAflw2000DevDir();
   if (!dataDir) throw new InvalidArgumentError('no AFLW2000-3D folder: pass --data DIR (or set PRNET_DATA_DIR)');
   const backend = await initNodeBackend(values.backend as NodeBackendName | undefined);

@@ -33,6 +33,15 @@ export const EVAL_HELP = `prnet-train eval [--model M] [--data DIR] [--no-box | 
 const BACKENDS: readonly NodeBackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
 /**
+ * createPrnet's `refine` from a command's `--refine` / `--no-refine` flags: true (every face),
+ * false (one pass) or undefined (createPrnet's default). Throws when both are given.
+ */
+export function refineFromFlags(values: { refine?: boolean; 'no-refine'?: boolean }): boolean | undefined {
+  if (values.refine && values['no-refine']) throw new InvalidArgumentError('--refine and --no-refine exclude each other');
+  return values.refine ? true : values['no-refine'] ? false : undefined;
+}
+
+/**
  * Runs `prnet-train eval` with its own arguments (after "eval"): prints the table on stdout,
  * progress on stderr, writes the JSON report with `--json`. Returns the evaluation. Throws
  * `Aflw2000DataError` / `InvalidArgumentError` / core's errors on bad input.
@@ -71,7 +80,7 @@ export async function runEvalCommand(argv: string[]): Promise<EvaluationResult> 
   if (backendName && !BACKENDS.includes(backendName as NodeBackendName)) {
     throw new InvalidArgumentError(`--backend must be one of ${BACKENDS.join(', ')}, got "${backendName}"`);
   }
-  if (values.refine && values['no-refine']) throw new InvalidArgumentError('--refine and --no-refine exclude each other');
+  const refine = refineFromFlags(values);
   if (values.boxes && values['no-box']) throw new InvalidArgumentError('--boxes and --no-box exclude each other');
   const boxes = values.boxes ? readBoxesFile(values.boxes) : undefined;
   const dataset = loadAflw2000(dataDir);
@@ -79,14 +88,14 @@ export async function runEvalCommand(argv: string[]): Promise<EvaluationResult> 
   const prnet = await createPrnet({
     model: values.model ? resolve(values.model) : undefined,
     flipTest: values.flip,
-    refine: values.refine ? true : values['no-refine'] ? false : undefined,
+    refine,
     rollRecovery: values['no-roll-recovery'] ? false : undefined,
   });
   try {
     const m = prnet.metadata;
     const total = Math.min(limit ?? Infinity, dataset.samples.length);
     const context: ReportContext = {
-      model: `${values.model ? resolve(values.model) : '(shipped default)'}: ${m.architecture} ${m.inputSize}px → ${m.uvResolution}² UV map${m.trained ? '' : ' (UNTRAINED)'}${values.flip ? ', test-time flip' : ''}${values.refine ? ', two-pass upright crop' : values['no-refine'] ? ', one pass' : ', two-pass upright crop for tilted faces'}${values['no-roll-recovery'] ? ', no roll recovery' : ''}`,
+      model: `${values.model ? resolve(values.model) : '(shipped default)'}: ${m.architecture} ${m.inputSize}px → ${m.uvResolution}² UV map${m.trained ? '' : ' (UNTRAINED)'}${values.flip ? ', test-time flip' : ''}${refine === undefined ? ', two-pass upright crop for tilted faces' : refine ? ', two-pass upright crop' : ', one pass'}${values['no-roll-recovery'] ? ', no roll recovery' : ''}`,
       dataset: `${dataset.dir} (${total} of ${dataset.samples.length} images)`,
       backend,
     };
