@@ -16,7 +16,9 @@ import { formatReport, reportJson, type ReportContext } from './report.js';
 export const EVAL_HELP = `prnet-train eval [--model M] [--data DIR] [--no-box | --boxes FILE] [--flip] [--refine | --no-refine] [--no-roll-recovery] [--json OUT] [--limit N]
     Evaluate a model on AFLW2000-3D (3DDFA/PRNet protocol): NME 2D/3D (% of sqrt(w·h) of the
     ground-truth 68-point box) per |yaw| bin [0,30], (30,60], >60 and their mean, head-pose MAE,
-    ms per face. --model: model.json (default: the model shipped in @prnet/core); --data: an
+    ms per face, and an error breakdown: NME 2D per facial region (jaw, brows, nose, eyes,
+    mouth) and after moving the 68 points onto the truth by the least-squares translation and
+    similarity (what is left is the shape error). --model: model.json (default: the model shipped in @prnet/core); --data: an
     AFLW2000-3D folder (default: <shared data>/aflw2000-dev); --no-box: find faces with the
     detector instead of the ground-truth box (reports the detection rate); --boxes FILE: crop from
     the 68-landmark-equivalent boxes in FILE, JSON {"boxes": {"<image path as in the annotations>":

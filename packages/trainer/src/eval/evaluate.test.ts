@@ -199,10 +199,14 @@ describe('evaluateModel (fake reconstructor, no shared data)', () => {
     expect(text).toMatch(/\[0,30\]\s+1\s+4\.47\s+4\.47/);
     expect(text).toMatch(/\(30,60\]\s+0\s+n\/a/);
     expect(text).toMatch(/mean \(1\/3 bins\)/);
+    expect(text).toMatch(/jaw points\s+4\.47\s+4\.47\s+n\/a\s+n\/a/);
+    expect(text).toMatch(/best translation removed\s+0\.00/);
     const json = JSON.parse(JSON.stringify(reportJson(result, { model: 'fake' }, { includeLandmarks: true })));
     expect(json.summary.bins['>60'].nme2d).toBeNull();
     expect(json.samples[0].nme2d).toBeCloseTo(4.4721, 4);
     expect(json.samples[0].landmarks68).toHaveLength(204);
+    expect(json.samples[0].breakdown.regions.mouth).toBeCloseTo(4.4721, 4);
+    expect(json.samples[0].breakdown.similarity).toBeCloseTo(0, 4);
   });
 });
 

@@ -13,6 +13,7 @@
 import { boxOfPoints, type Box, type HeadPose, type PrnetImageInput, type ReconstructOptions } from '@prnet/core';
 import { decodeImage } from '@prnet/core/node';
 import { loadAflw2000, type Aflw2000Dataset } from './aflw2000.js';
+import { nmeBreakdown } from './error-breakdown.js';
 import { nme68, summarise, yawBin, type Angles, type EvalSummary, type SampleOutcome } from './metrics.js';
 
 /**
@@ -120,6 +121,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
       nme3d,
       predAngles: [face.pose.pitch, face.pose.yaw, face.pose.roll] as Angles,
       ms,
+      breakdown: nmeBreakdown(face.landmarks68, sample.landmarks68, gtBox),
       box: face.box,
       landmarks68: face.landmarks68,
     });

@@ -3,6 +3,7 @@
  * loop, reports and the `prnet-train eval` command. Importing this module does no work.
  */
 export * from './metrics.js';
+export * from './error-breakdown.js';
 export * from './aflw2000.js';
 export * from './evaluate.js';
 export * from './report.js';

@@ -13,6 +13,7 @@
  */
 import type { Box } from '@prnet/core/geometry';
 import { InvalidArgumentError } from '@prnet/core';
+import { LANDMARK_REGION_NAMES, type LandmarkRegion, type NmeBreakdown } from './error-breakdown.js';
 
 export type YawBin = '[0,30]' | '(30,60]' | '>60';
 
@@ -98,6 +99,8 @@ export interface SampleOutcome {
   predAngles?: Angles;
   /** Inference time of the face in milliseconds, when detected. */
   ms?: number;
+  /** Where the face's NME 2D lies (`nmeBreakdown`), when detected. */
+  breakdown?: NmeBreakdown;
 }
 
 export interface NmeStats {
@@ -137,6 +140,11 @@ export interface EvalSummary {
   ced: { thresholds: number[]; nme2d: number[]; nme3d: number[] };
   /** Inference time per face (ms) over the detected samples: median, mean, 90th percentile. */
   ms: { median: number; mean: number; p90: number };
+  /**
+   * The mean `nmeBreakdown` per bin and as the mean of the bins used for `mean`, over the detected
+   * samples that carry one; absent when none does.
+   */
+  breakdown?: { bins: Record<YawBin, NmeBreakdown>; mean: NmeBreakdown };
 }
 
 /** Linear-interpolated quantile q ∈ [0, 1]; NaN for no values. */
@@ -167,6 +175,24 @@ function nmeStats(samples: readonly SampleOutcome[]): NmeStats {
     nme2d: mean(found.map((s) => s.nme2d!)),
     nme3d: mean(found.map((s) => s.nme3d!)),
   };
+}
+
+function meanBreakdown(breakdowns: readonly NmeBreakdown[]): NmeBreakdown {
+  const regions = {} as Record<LandmarkRegion, number>;
+  for (const name of LANDMARK_REGION_NAMES) regions[name] = mean(breakdowns.map((b) => b.regions[name]));
+  return {
+    regions,
+    translated: mean(breakdowns.map((b) => b.translated)),
+    similarity: mean(breakdowns.map((b) => b.similarity)),
+  };
+}
+
+function summariseBreakdown(samples: readonly SampleOutcome[], used: readonly YawBin[]): EvalSummary['breakdown'] {
+  const withBreakdown = samples.filter((s) => s.detected && s.breakdown);
+  if (withBreakdown.length === 0) return undefined;
+  const bins = {} as Record<YawBin, NmeBreakdown>;
+  for (const bin of YAW_BINS) bins[bin] = meanBreakdown(withBreakdown.filter((s) => s.yawBin === bin).map((s) => s.breakdown!));
+  return { bins, mean: meanBreakdown(used.map((bin) => bins[bin])) };
 }
 
 /** Summarises per-sample outcomes into the protocol's numbers (see `EvalSummary`). */
@@ -206,5 +232,6 @@ export function summarise(
     pose: { count: posed.length, pitch, yaw, roll, mean: mean([pitch, yaw, roll]) },
     ced: { thresholds, nme2d: ced('nme2d'), nme3d: ced('nme3d') },
     ms: { median: quantile(ms, 0.5), mean: mean(ms), p90: quantile(ms, 0.9) },
+    breakdown: summariseBreakdown(samples, used),
   };
 }

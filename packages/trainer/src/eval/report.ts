@@ -3,6 +3,7 @@
  * (summary + per-sample numbers) for tools. NME values are percentages of sqrt(box w·h).
  */
 import type { EvaluationResult } from './evaluate.js';
+import { LANDMARK_REGION_NAMES, type NmeBreakdown } from './error-breakdown.js';
 import { YAW_BINS } from './metrics.js';
 
 /** What the report says about the model and the run (all optional). */
@@ -60,6 +61,17 @@ export function formatReport(result: EvaluationResult, context: ReportContext = 
   const at = (t: number) => s.ced.thresholds.indexOf(t);
   const ced = [2, 3, 5, 10].filter((t) => at(t) >= 0).map((t) => `≤${t}%: ${fmt(100 * s.ced.nme2d[at(t)], 1)}%`);
   if (ced.length) lines.push(`CED (NME 2D): ${ced.join(', ')}`);
+  if (s.breakdown) {
+    const { bins, mean } = s.breakdown;
+    const head = `${'error breakdown, NME 2D %'.padEnd(34)}${'mean'.padStart(8)}${YAW_BINS.map((b) => b.padStart(9)).join('')}`;
+    lines.push('', head, '-'.repeat(head.length));
+    const row = (label: string, pick: (b: NmeBreakdown) => number) =>
+      lines.push(`${label.padEnd(34)}${fmt(pick(mean)).padStart(8)}${YAW_BINS.map((bin) => fmt(pick(bins[bin])).padStart(9)).join('')}`);
+    for (const r of LANDMARK_REGION_NAMES) row(`${r} points`, (b) => b.regions[r]);
+    row('all, best translation removed', (b) => b.translated);
+    row('all, best similarity removed', (b) => b.similarity);
+    lines.push('(best = least squares onto the ground truth; what is left after the similarity is the shape error)');
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -92,6 +104,13 @@ export function reportJson(
       ms: s.ms === undefined ? undefined : round(s.ms, 2),
       gtBox: s.gtBox.map((v) => round(v, 3)),
       box: s.box?.map((v) => round(v, 3)),
+      breakdown: s.breakdown
+        ? {
+            regions: Object.fromEntries(LANDMARK_REGION_NAMES.map((r) => [r, round(s.breakdown!.regions[r])])),
+            translated: round(s.breakdown.translated),
+            similarity: round(s.breakdown.similarity),
+          }
+        : undefined,
       landmarks68: includeLandmarks && s.landmarks68 ? Array.from(s.landmarks68, (v) => round(v, 3)) : undefined,
     })),
   };
