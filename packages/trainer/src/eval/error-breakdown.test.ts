@@ -96,6 +96,9 @@ describe('nmeBreakdown', () => {
     expect(summary.breakdown!.bins['>60'].regions.eyes).toBeCloseTo((100 * 4) / norm, 4);
     expect(summary.breakdown!.mean.regions.nose).toBeCloseTo((100 * 8) / 3 / norm, 4);
     expect(summary.breakdown!.mean.translated).toBeCloseTo(0, 4);
+    const frontalOnly = summarise([sample(5, 1)]).breakdown!;
+    expect(frontalOnly.bins['>60'].regions.jaw).toBeNaN();
+    expect(frontalOnly.mean.regions.jaw).toBeCloseTo((100 * 1) / norm, 4);
     expect(summarise([{ yawBin: '[0,30]', detected: true, nme2d: 1, nme3d: 1, gtAngles: [0, 0, 0] }]).breakdown).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@
  * of the normalising box).
  */
 import type { Box } from '@prnet/core/geometry';
-import { InvalidArgumentError } from '@prnet/core';
+import { checkedNorm } from './metrics.js';
 
 /** The regions of the 68-point layout (iBUG / AFLW2000-3D order), as [first, end) point indices. */
 export const LANDMARK_REGIONS = {
@@ -50,14 +50,7 @@ function meanDistance(px: Float64Array, py: Float64Array, gt: ArrayLike<number>,
  * @param box the normalising box, as for `nme68`.
  */
 export function nmeBreakdown(pred: ArrayLike<number>, gt: ArrayLike<number>, box: Box): NmeBreakdown {
-  if (pred.length !== 68 * 3 || gt.length !== 68 * 3) {
-    throw new InvalidArgumentError(`nmeBreakdown needs 68×3 values each, got ${pred.length} and ${gt.length}`);
-  }
-  const norm = Math.sqrt((box[2] - box[0]) * (box[3] - box[1]));
-  if (!(norm > 0) || !Number.isFinite(norm)) {
-    throw new InvalidArgumentError(`nmeBreakdown: the normalising box [${box.join(', ')}] has no area`);
-  }
-  const scale = 100 / norm;
+  const scale = 100 / checkedNorm('nmeBreakdown', pred, gt, box);
   const px = new Float64Array(68);
   const py = new Float64Array(68);
   let pcx = 0;

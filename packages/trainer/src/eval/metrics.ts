@@ -13,7 +13,7 @@
  */
 import type { Box } from '@prnet/core/geometry';
 import { InvalidArgumentError } from '@prnet/core';
-import { LANDMARK_REGION_NAMES, type LandmarkRegion, type NmeBreakdown } from './error-breakdown.js';
+import type { LandmarkRegion, NmeBreakdown } from './error-breakdown.js';
 
 export type YawBin = '[0,30]' | '(30,60]' | '>60';
 
@@ -51,6 +51,21 @@ export function yawBin(yawDegrees: number): YawBin {
 }
 
 /**
+ * sqrt(w · h) of the normalising box, after checking that `pred` and `gt` hold 68×3 values and
+ * the box has an area; `what` names the caller in the errors (`InvalidArgumentError`).
+ */
+export function checkedNorm(what: string, pred: ArrayLike<number>, gt: ArrayLike<number>, box: Box): number {
+  if (pred.length !== 68 * 3 || gt.length !== 68 * 3) {
+    throw new InvalidArgumentError(`${what} needs 68×3 values each, got ${pred.length} and ${gt.length}`);
+  }
+  const norm = Math.sqrt((box[2] - box[0]) * (box[3] - box[1]));
+  if (!(norm > 0) || !Number.isFinite(norm)) {
+    throw new InvalidArgumentError(`${what}: the normalising box [${box.join(', ')}] has no area`);
+  }
+  return norm;
+}
+
+/**
  * NME of 68 predicted landmarks against the ground truth.
  * @param pred [68*3] predicted x, y, z (image pixels).
  * @param gt [68*3] ground-truth x, y, z (image pixels).
@@ -58,13 +73,7 @@ export function yawBin(yawDegrees: number): YawBin {
  *   (`boxOfPoints(gt)`).
  */
 export function nme68(pred: ArrayLike<number>, gt: ArrayLike<number>, box: Box): Nme {
-  if (pred.length !== 68 * 3 || gt.length !== 68 * 3) {
-    throw new InvalidArgumentError(`nme68 needs 68×3 values each, got ${pred.length} and ${gt.length}`);
-  }
-  const norm = Math.sqrt((box[2] - box[0]) * (box[3] - box[1]));
-  if (!(norm > 0) || !Number.isFinite(norm)) {
-    throw new InvalidArgumentError(`nme68: the normalising box [${box.join(', ')}] has no area`);
-  }
+  const norm = checkedNorm('nme68', pred, gt, box);
   let dzMean = 0;
   for (let i = 0; i < 68; i++) dzMean += pred[3 * i + 2] - gt[3 * i + 2];
   dzMean /= 68;
@@ -177,9 +186,9 @@ function nmeStats(samples: readonly SampleOutcome[]): NmeStats {
   };
 }
 
-function meanBreakdown(breakdowns: readonly NmeBreakdown[]): NmeBreakdown {
+function meanBreakdown(breakdowns: readonly NmeBreakdown[], names: readonly LandmarkRegion[]): NmeBreakdown {
   const regions = {} as Record<LandmarkRegion, number>;
-  for (const name of LANDMARK_REGION_NAMES) regions[name] = mean(breakdowns.map((b) => b.regions[name]));
+  for (const name of names) regions[name] = mean(breakdowns.map((b) => b.regions[name]));
   return {
     regions,
     translated: mean(breakdowns.map((b) => b.translated)),
@@ -190,9 +199,14 @@ function meanBreakdown(breakdowns: readonly NmeBreakdown[]): NmeBreakdown {
 function summariseBreakdown(samples: readonly SampleOutcome[], used: readonly YawBin[]): EvalSummary['breakdown'] {
   const withBreakdown = samples.filter((s) => s.detected && s.breakdown);
   if (withBreakdown.length === 0) return undefined;
+  // The region names are taken from the breakdowns: a type-only import keeps error-breakdown.ts
+  // (which uses checkedNorm from here) from being imported back at run time.
+  const names = Object.keys(withBreakdown[0].breakdown!.regions) as LandmarkRegion[];
   const bins = {} as Record<YawBin, NmeBreakdown>;
-  for (const bin of YAW_BINS) bins[bin] = meanBreakdown(withBreakdown.filter((s) => s.yawBin === bin).map((s) => s.breakdown!));
-  return { bins, mean: meanBreakdown(used.map((bin) => bins[bin])) };
+  for (const bin of YAW_BINS) {
+    bins[bin] = meanBreakdown(withBreakdown.filter((s) => s.yawBin === bin).map((s) => s.breakdown!), names);
+  }
+  return { bins, mean: meanBreakdown(used.map((bin) => bins[bin]), names) };
 }
 
 /** Summarises per-sample outcomes into the protocol's numbers (see `EvalSummary`). */
