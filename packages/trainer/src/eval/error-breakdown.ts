@@ -71,32 +71,33 @@ export function nmeBreakdown(pred: ArrayLike<number>, gt: ArrayLike<number>, box
     regions[name] = scale * meanDistance(px, py, gt, from, to);
   }
 
-  // Centred prediction p and truth g. The least-squares similarity g ≈ s·R·p has, with
-  // a = Σ p·g and b = Σ p × g (2D cross product), rotation atan2(b, a) and s·R = [[a, −b], [b, a]] / Σ|p|².
-  const tx = new Float64Array(68);
-  const ty = new Float64Array(68);
+  // The least-squares 2D similarity g ≈ s·R·p of the centred prediction p onto the centred truth
+  // g has, with a = Σ p·g and b = Σ p × g (2D cross product), s·R = [[a, −b], [b, a]] / Σ|p|².
+  // (Core's fitSimilarity is 3D: on flat points its out-of-plane turns would also undo a mirror image.)
   let a = 0;
   let b = 0;
   let pp = 0;
   for (let i = 0; i < 68; i++) {
-    const x = px[i] - pcx;
-    const y = py[i] - pcy;
+    px[i] -= pcx;
+    py[i] -= pcy;
     const gx = gt[3 * i] - gcx;
     const gy = gt[3 * i + 1] - gcy;
-    a += x * gx + y * gy;
-    b += x * gy - y * gx;
-    pp += x * x + y * y;
-    tx[i] = x + gcx;
-    ty[i] = y + gcy;
+    a += px[i] * gx + py[i] * gy;
+    b += px[i] * gy - py[i] * gx;
+    pp += px[i] * px[i] + py[i] * py[i];
   }
-  const translated = scale * meanDistance(tx, ty, gt, 0, 68);
   const c = pp > 0 ? a / pp : 0;
   const s = pp > 0 ? b / pp : 0;
+  const tx = new Float64Array(68);
+  const ty = new Float64Array(68);
   for (let i = 0; i < 68; i++) {
-    const x = px[i] - pcx;
-    const y = py[i] - pcy;
-    tx[i] = c * x - s * y + gcx;
-    ty[i] = s * x + c * y + gcy;
+    tx[i] = px[i] + gcx;
+    ty[i] = py[i] + gcy;
+  }
+  const translated = scale * meanDistance(tx, ty, gt, 0, 68);
+  for (let i = 0; i < 68; i++) {
+    tx[i] = c * px[i] - s * py[i] + gcx;
+    ty[i] = s * px[i] + c * py[i] + gcy;
   }
   const similarity = scale * meanDistance(tx, ty, gt, 0, 68);
   return { regions, translated, similarity };
