@@ -53,6 +53,7 @@ export { loadPrnetNetwork, savePrnetNetwork, type LoadPrnetNetworkOptions, type 
 export { createResfcn256, type Resfcn256Options } from './model/resfcn256.js';
 export { createPrnetLight, prnetLightLayerScopes, type PrnetLightOptions } from './model/light.js';
 export { compileInferencePlan, type InferencePlan } from './model/inference-plan.js';
+export { CoordinateChannels, coordinatePlanes, registerPrnetLayers } from './model/coordinate-channels.js';
 export { encodeFloat16, float16Bits, FLOAT16_MAX } from './model/float16.js';
 export {
   createPrnet,

@@ -78,8 +78,11 @@ describe.skipIf(!hasTorch)('PyTorch GPU trainer (run on the CPU)', () => {
     expect(r.status).toBe(0);
   });
 
-  it('runs a tfjs prnet-light with the same outputs and loss, and its saved weights load back in core', async () => {
-    const network = randomTinyNetwork(11);
+  it.each([
+    ['', TINY_LIGHT],
+    [' with coordinate channels', { ...TINY_LIGHT, coordinateChannels: true }],
+  ] as const)('runs a tfjs prnet-light%s with the same outputs and loss, and its saved weights load back in core', async (_, light) => {
+    const network = randomTinyNetwork(11, light);
     const modelPath = join(dir, 'tiny', 'model.json');
     await savePrnetNetworkToFile(network, modelPath);
     const x = tf.randomUniform([3, TINY_SIZE, TINY_SIZE, 3], 0, 1, 'float32', 5);
@@ -123,7 +126,10 @@ describe.skipIf(!hasTorch)('PyTorch GPU trainer (run on the CPU)', () => {
     await savePrnetNetworkToFile(source, sourcePath);
     const wide = growPrnetLight(source, { widths: [8, 24, 40] });
     const deep = growPrnetLight(source, { encoderBlocks: [0, 2, 1] });
+    const coords = growPrnetLight(source, { widths: [8, 24, 40], coordinateChannels: true });
     await savePrnetNetworkToFile(wide, join(dir, 'grow-wide', 'model.json'));
+    await savePrnetNetworkToFile(coords, join(dir, 'grow-coords', 'model.json'));
+    coords.dispose();
     await savePrnetNetworkToFile(deep, join(dir, 'grow-deep', 'model.json'));
     const x = tf.randomUniform([2, TINY_SIZE, TINY_SIZE, 3], 0, 1, 'float32', 8);
     const y = source.model.predict(x) as tf.Tensor;
@@ -140,7 +146,6 @@ describe.skipIf(!hasTorch)('PyTorch GPU trainer (run on the CPU)', () => {
     expect(printed).toMatch(/widened .* → .* weights/);
     const widened = await loadPrnetNetworkFromFile(join(out, 'model.json'));
     const y2 = widened.model.predict(x) as tf.Tensor;
-    console.log('DEBUG', maxDifference(y2.dataSync(), want), want.slice(0, 5), y2.dataSync().slice(0, 5), y2.shape);
     expect(maxDifference(y2.dataSync(), want)).toBeLessThan(1e-5);
     // The second level's 1×1 conv: old input → new output entries are random (not zero), new input → old output zero.
     const kernel = widened.model.weights.find((w) => w.name.includes('/kernel') && w.shape.length === 4 && w.shape[2] === 24 && w.shape[3] === 40);
@@ -152,8 +157,21 @@ describe.skipIf(!hasTorch)('PyTorch GPU trainer (run on the CPU)', () => {
     ]);
     expect(newOut).toBeGreaterThan(0);
     expect(cross).toBe(0);
-    tf.dispose([x, y2]);
+    tf.dispose(y2);
     widened.dispose();
+
+    // Coordinate channels added with the widening: the stem reads them through zero entries.
+    rmSync(join(dir, 'grow-coords', 'model.weights.bin'));
+    const outCoords = join(dir, 'grow-python-coords');
+    python(['-m', 'prnet_gpu.grow', '--source', sourcePath, '--topology', join(dir, 'grow-coords', 'model.json'), '--out', outCoords]);
+    const withCoords = await loadPrnetNetworkFromFile(join(outCoords, 'model.json'));
+    const y3 = withCoords.model.predict(x) as tf.Tensor;
+    expect(maxDifference(y3.dataSync(), want)).toBeLessThan(1e-5);
+    const stem = withCoords.model.getLayer('conv_1').getWeights()[0];
+    expect(stem.shape[2]).toBe(5);
+    expect(tf.tidy(() => tf.max(tf.abs(tf.slice(stem, [0, 0, 3, 0], [-1, -1, 2, -1]))).dataSync()[0])).toBe(0);
+    tf.dispose([x, y3]);
+    withCoords.dispose();
 
     const deepTopology = join(dir, 'grow-deep', 'model.json');
     const refused = spawnPython(['-m', 'prnet_gpu.grow', '--source', sourcePath, '--topology', deepTopology, '--out', join(dir, 'grow-refused')]);

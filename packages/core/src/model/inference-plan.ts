@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { InvalidArgumentError } from '../errors.js';
+import { coordinatePlanes } from './coordinate-channels.js';
 
 type Activation = 'linear' | 'relu' | 'relu6' | 'sigmoid';
 
@@ -101,8 +102,8 @@ function batchNormAffine(bn: LayerLike): [tf.Tensor1D, tf.Tensor1D] {
 
 /**
  * Compiles a functional LayersModel made of Conv2D, DepthwiseConv2D, Conv2DTranspose,
- * BatchNormalization, ReLU, Activation, Add, UpSampling2D, GlobalAveragePooling2D, Dense and
- * Reshape layers (channels-last) into a
+ * BatchNormalization, ReLU, Activation, Add, UpSampling2D, GlobalAveragePooling2D, Dense,
+ * Reshape and CoordinateChannels layers (channels-last) into a
  * frozen inference plan: every BatchNorm that is a conv's only consumer is folded into the
  * conv's kernel and bias, and a following ReLU/ReLU6 (or the conv's own activation) is fused
  * into the conv kernel call. This removes most of the per-layer overhead of `model.predict`.
@@ -273,6 +274,20 @@ export function compileInferencePlan(model: tfl.LayersModel): InferencePlan {
             output: layer.name,
             run: (env) =>
               asEnvTensor(tf.fused.matMul({ a: env.get(source)! as tf.Tensor as tf.Tensor2D, b: k, bias: b, activation: act })),
+          });
+        } else if (kind === 'CoordinateChannels') {
+          const source = sources[0];
+          const [, h, w] = (layer as unknown as { input: { shape: (number | null)[] } }).input.shape;
+          // Built once for a fixed input side; per call (inside execute's tidy) otherwise.
+          const fixed = typeof h === 'number' && typeof w === 'number' ? keep(coordinatePlanes(h, w)) : undefined;
+          ops.push({
+            output: layer.name,
+            run: (env) => {
+              const x = env.get(source)!;
+              const [n, xh, xw] = x.shape;
+              const planes = fixed && fixed.shape[1] === xh && fixed.shape[2] === xw ? fixed : coordinatePlanes(xh, xw);
+              return tf.concat([x, n === 1 ? planes : tf.tile(planes, [n, 1, 1, 1])], 3);
+            },
           });
         } else if (kind === 'Reshape') {
           const target = config.targetShape as number[];

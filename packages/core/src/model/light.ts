@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InvalidArgumentError } from '../errors.js';
+import { CoordinateChannels, registerPrnetLayers } from './coordinate-channels.js';
 
 /** Options for {@link createPrnetLight}. */
 export interface PrnetLightOptions {
@@ -39,6 +40,13 @@ export interface PrnetLightOptions {
    * Default true.
    */
   template?: boolean;
+  /**
+   * Whether the stem convolution also reads the crop's pixel coordinates: a `coordinates` layer
+   * (`CoordinateChannels`, no weights) appends x and y in [−1, 1] to the RGB input (CoordConv), so
+   * the network can place the face by where its features lie, not only through the zero padding.
+   * Adds 2 × 9 × widths[0] weights. Default false.
+   */
+  coordinateChannels?: boolean;
   /** Model name. Default 'prnet-light'. */
   name?: string;
 }
@@ -53,6 +61,7 @@ const DEFAULTS = {
   upsampling: 'bilinear',
   batchNormMomentum: 0.99,
   template: true,
+  coordinateChannels: false,
 } as const;
 
 const BN_EPSILON = 0.001;
@@ -129,7 +138,7 @@ class Builder {
  * Input `[N, S, S, 3]` float32 RGB in [0, 1] (S = 128); output `[N, S, S, 3]` sigmoid activations
  * in [0, 1] (a position map at UV resolution S, see `conventions.ts`).
  *
- * Encoder: 3×3 conv stride 2 to S/2, then per level (S/4 … S/32) a stride-2 separable block and
+ * Encoder (with `coordinateChannels`, on RGB plus the pixel coordinates): 3×3 conv stride 2 to S/2, then per level (S/4 … S/32) a stride-2 separable block and
  * `encoderBlocks` residual separable blocks. Decoder, from S/32 up to S/2: 1×1 conv to the next
  * level's width (at the low resolution, where it is cheap), ×2 upsampling, add the encoder's
  * feature map of that resolution (skip connection), ReLU, `decoderBlocks` separable blocks.
@@ -180,11 +189,16 @@ function buildPrnetLight(options: PrnetLightOptions): { model: tfl.LayersModel; 
   }
   const b = new Builder(options.batchNormMomentum ?? DEFAULTS.batchNormMomentum);
   const input = tfl.input({ shape: [size, size, 3], name: 'image' });
+  let stemInput = input;
+  if (options.coordinateChannels ?? DEFAULTS.coordinateChannels) {
+    registerPrnetLayers();
+    stemInput = new CoordinateChannels({ name: 'coordinates' }).apply(input) as tfl.SymbolicTensor;
+  }
 
   // Encoder: skips[i] has resolution S / 2^(i+1) and widths[i] channels.
   const skips: tfl.SymbolicTensor[] = [];
   b.enter('stem');
-  let x = b.conv(input, widths[0], 3, 2, true);
+  let x = b.conv(stemInput, widths[0], 3, 2, true);
   for (let level = 0; level < levels; level++) {
     b.enter(`enc${level}/down`);
     if (level > 0) x = b.separable(x, widths[level], 2, true);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InvalidArgumentError, ModelLoadError } from '../errors.js';
+import { registerPrnetLayers } from './coordinate-channels.js';
 import { toFloat16Artifacts, weightDataBytes } from './float16.js';
 import { METADATA_KEY, validateMetadata } from './metadata.js';
 import { wrapPrnetNetwork, type PrnetNetwork, type PrnetNetworkOptions } from './network.js';
@@ -86,6 +87,7 @@ export async function loadPrnetNetwork(
   }
 
   let model: tfl.LayersModel;
+  registerPrnetLayers();
   try {
     model = await tfl.loadLayersModel(tf.io.fromMemory({ ...artifacts, weightSpecs: specs, weightData: data }));
   } catch (error) {

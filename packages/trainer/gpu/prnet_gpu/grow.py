@@ -12,7 +12,9 @@ channel are zero, so old channels, and the output, stay as they were; other new 
 are He-normal random; new biases and BatchNorm offsets 0, new BatchNorm scales 1, new moving
 statistics mean 0 / variance 1. Layers are matched by name, and the two topologies must list the
 same layers (names and classes): widening keeps tfjs' layer names, deepening (more residual
-blocks) does not, so a deepened model needs grow-model's own weights.
+blocks) does not, so a deepened model needs grow-model's own weights. The one exception is a
+`CoordinateChannels` layer (grow-model's `--coordinate-channels`): it has no weights, and the
+conv that reads it gets zero kernel entries from the two new input channels, like any new input.
 
     python3 -m prnet_gpu.grow --source model.json --topology grown/model.json --out DIR [--seed 0] [--float16]
 """
@@ -31,9 +33,11 @@ def widen_weights(source: Dict[str, np.ndarray], source_json: dict, target_json:
     """The target's weights (tfjs names and layouts) with the source embedded as described above."""
     a = [(l['name'], l['class_name']) for l in graph_config(source_json)['layers']]
     b = [(l['name'], l['class_name']) for l in graph_config(target_json)['layers']]
-    if a != b:
-        diff = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-        raise ModelFormatError(f'the topologies list different layers (first difference at layer {diff} of {len(a)} / {len(b)}): '
+    added = {name for name, cls in b if cls == 'CoordinateChannels'} - {name for name, _ in a}
+    b_kept = [layer for layer in b if layer[0] not in added]
+    if a != b_kept:
+        diff = next((i for i, (x, y) in enumerate(zip(a, b_kept)) if x != y), min(len(a), len(b_kept)))
+        raise ModelFormatError(f'the topologies list different layers (first difference at layer {diff} of {len(a)} / {len(b_kept)}): '
                                'only widening keeps the layer names; grow deeper models with prnet-train grow-model')
     classes = dict(b)
     rng = np.random.default_rng(seed)

@@ -53,6 +53,14 @@ def upsample2x_bilinear_legacy(x: torch.Tensor) -> torch.Tensor:
     return along(along(x, 2), 3)
 
 
+def coordinate_planes(n: int, h: int, w: int, like: torch.Tensor) -> torch.Tensor:
+    """@prnet/core's CoordinateChannels planes, NCHW [n, 2, h, w]: x then y at pixel centres, in (-1, 1)."""
+    xs = (2 * torch.arange(w, device=like.device, dtype=like.dtype) + 1) / w - 1
+    ys = (2 * torch.arange(h, device=like.device, dtype=like.dtype) + 1) / h - 1
+    planes = torch.stack([xs.view(1, w).expand(h, w), ys.view(h, 1).expand(h, w)])
+    return planes.unsqueeze(0).expand(n, 2, h, w)
+
+
 def _read_weights(model_dir: str, manifest: list) -> Dict[str, np.ndarray]:
     weights: Dict[str, np.ndarray] = {}
     for group in manifest:
@@ -90,7 +98,7 @@ class TfjsGraphModel(nn.Module):
     """A tfjs layers model as a PyTorch module (see the module docstring)."""
 
     SUPPORTED = {'InputLayer', 'Conv2D', 'DepthwiseConv2D', 'BatchNormalization', 'ReLU', 'Add', 'UpSampling2D',
-                 'GlobalAveragePooling2D', 'Dense', 'Reshape', 'Activation'}
+                 'GlobalAveragePooling2D', 'Dense', 'Reshape', 'Activation', 'CoordinateChannels'}
 
     def __init__(self, model_json: dict, weights: Dict[str, np.ndarray]):
         super().__init__()
@@ -218,6 +226,8 @@ class TfjsGraphModel(nn.Module):
                 y = x.reshape(x.shape[0], h, w_, c).permute(0, 3, 1, 2)
             elif cls == 'Activation':
                 y = _activation(cfg['activation'], x)
+            elif cls == 'CoordinateChannels':
+                y = torch.cat([x, coordinate_planes(x.shape[0], x.shape[2], x.shape[3], x)], dim=1)
             else:  # pragma: no cover - rejected in __init__
                 raise ModelFormatError(cls)
             values[name] = y

@@ -12,10 +12,12 @@ Usage:
   prnet-train init-model [--architecture prnet-light|resfcn256] [--out DIR] [--data DIR]
       Write an UNTRAINED initial model whose output is the mean face placed in the crop
       (the default model until a trained one ships). Default out: @prnet/core's assets/models/default.
-  prnet-train grow-model --model M [--widths a,b,c,d,e] [--encoder-blocks a,b,c,d,e] --out DIR [--float32]
+  prnet-train grow-model --model M [--widths a,b,c,d,e] [--encoder-blocks a,b,c,d,e]
+                         [--coordinate-channels] --out DIR [--float32]
       A wider (more channels per level) and/or deeper (more residual blocks per encoder level)
       prnet-light whose output equals M's: new channels start with zero influence on the old ones,
-      new blocks as the identity; a starting point for fine-tuning with more capacity.
+      new blocks as the identity, coordinate channels (x, y of the crop as two more stem inputs)
+      with zero weights; a starting point for fine-tuning with more capacity.
       (Also as widen-model.)
   prnet-train data synth --out DIR --count N [--seed S] [--workers W] [--image-size 192]
   prnet-train data sheet|verify …

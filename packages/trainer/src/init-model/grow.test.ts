@@ -144,6 +144,44 @@ describe('growPrnetLight', () => {
     }
   });
 
+  it('adds coordinate channels through zero kernel entries: the same outputs, and the entries train', () => {
+    const source = randomSource(21);
+    const grown = growPrnetLight(source, { widths: [16, 40, 80, 224, 512], coordinateChannels: true });
+    const input = tf.randomUniform([2, SIZE, SIZE, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+    try {
+      expect(grown.model.getLayer('coordinates').getClassName()).toBe('CoordinateChannels');
+      expect(lightArchitecture(grown.model)).toMatchObject({ widths: [16, 40, 80, 224, 512], coordinateChannels: true });
+      expect(grown.metadata.description).toMatch(/coordinate channels added/);
+      const stem = grown.model.getLayer('conv_1').getWeights()[0];
+      expect(stem.shape).toEqual([3, 3, 5, 16]);
+      const [rgb, coords] = tf.tidy(() => [
+        tf.max(tf.abs(tf.slice(stem, [0, 0, 0, 0], [-1, -1, 3, -1]))).dataSync()[0],
+        tf.max(tf.abs(tf.slice(stem, [0, 0, 3, 0], [-1, -1, 2, -1]))).dataSync()[0],
+      ]);
+      expect(rgb).toBeGreaterThan(0);
+      expect(coords).toBe(0);
+      expect(maxDifference(predict(source, input), predict(grown, input))).toBeLessThan(1e-5);
+      // The zero entries get a gradient: a loss on the output moves them.
+      const kernel = grown.model.getLayer('conv_1').trainableWeights[0];
+      const grads = tf.variableGrads(() => tf.mean(grown.model.apply(input, { training: false }) as tf.Tensor) as tf.Scalar, [
+        kernel.read() as tf.Variable,
+      ]);
+      const g = Object.values(grads.grads)[0];
+      const coordinateGradient = tf.tidy(() => tf.max(tf.abs(tf.slice(g, [0, 0, 3, 0], [-1, -1, 2, -1]))).dataSync()[0]);
+      expect(coordinateGradient).toBeGreaterThan(0);
+      tf.dispose([grads.value, ...Object.values(grads.grads)]);
+      // Growing again keeps them; removing them is refused.
+      const again = growPrnetLight(grown, { widths: [16, 48, 80, 224, 512] });
+      expect(lightArchitecture(again.model).coordinateChannels).toBe(true);
+      again.dispose();
+      expect(() => growPrnetLight(grown, { coordinateChannels: false })).toThrow(/cannot remove/);
+    } finally {
+      input.dispose();
+      grown.dispose();
+      source.dispose();
+    }
+  });
+
   it('refuses shrinking, wrong lengths, other heads and other architectures', () => {
     const source = randomSource(5);
     try {
@@ -175,7 +213,8 @@ describe('growPrnetLight', () => {
       const { savePrnetNetworkToFile } = await import('@prnet/core/node');
       await savePrnetNetworkToFile(source, join(dir, 'src', 'model.json'), { float16: true });
       await main(['--model', join(dir, 'src', 'model.json'), '--widths', '16,40,96,256,576', '--encoder-blocks', '0,1,2,4,5', '--out', join(dir, 'wide')]);
-      await expect(main(['--model', join(dir, 'src', 'model.json'), '--out', join(dir, 'x')])).rejects.toThrow(/--widths and\/or --encoder-blocks/);
+      await expect(main(['--model', join(dir, 'src', 'model.json'), '--out', join(dir, 'x')])).rejects.toThrow(/at least one of --widths/);
+      await main(['--model', join(dir, 'src', 'model.json'), '--coordinate-channels', '--out', join(dir, 'coords')]);
       const a = await loadPrnetNetworkFromFile(join(dir, 'src', 'model.json'));
       const b = await loadPrnetNetworkFromFile(join(dir, 'wide', 'model.json'));
       try {
@@ -184,6 +223,15 @@ describe('growPrnetLight', () => {
         const difference = maxDifference(predict(a, input), predict(b, input));
         input.dispose();
         expect(difference).toBeLessThan(1e-3);
+        const c = await loadPrnetNetworkFromFile(join(dir, 'coords', 'model.json'));
+        try {
+          expect(lightArchitecture(c.model)).toMatchObject({ widths: [16, 32, 80, 224, 512], coordinateChannels: true });
+          const input2 = tf.randomUniform([1, SIZE, SIZE, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+          expect(maxDifference(predict(a, input2), predict(c, input2))).toBeLessThan(1e-3);
+          input2.dispose();
+        } finally {
+          c.dispose();
+        }
       } finally {
         a.dispose();
         b.dispose();

@@ -16,6 +16,8 @@ export interface LightArchitecture {
   widths: number[];
   encoderBlocks: number[];
   decoderBlocks: number[];
+  /** Present (true) when the stem also reads the pixel coordinates (`createPrnetLight`'s `coordinateChannels`). */
+  coordinateChannels?: true;
 }
 
 /** Options of {@link growPrnetLight}. */
@@ -24,6 +26,12 @@ export interface GrowOptions {
   widths?: readonly number[];
   /** Residual blocks per encoder level (each ≥ the source's). Default: the source's. */
   encoderBlocks?: readonly number[];
+  /**
+   * Give the stem the crop's pixel coordinates as two more input channels (`createPrnetLight`'s
+   * `coordinateChannels`). Their kernel entries start at zero, so the output stays the source's.
+   * Default: as the source (a source that has them keeps them).
+   */
+  coordinateChannels?: boolean;
   /** Description of the new model. Default: the source's, with the growth noted. */
   description?: string;
 }
@@ -58,6 +66,7 @@ export function lightArchitecture(model: tfl.LayersModel): LightArchitecture {
   const smallest = Math.min(...sides.filter((s) => s > 0));
   const levels = Math.round(Math.log2(inputSize / smallest));
   const architecture: LightArchitecture = { inputSize, widths: [], encoderBlocks: [], decoderBlocks: [] };
+  if (layers.some((l) => l.getClassName() === 'CoordinateChannels')) architecture.coordinateChannels = true;
   for (let level = 0; level < levels; level++) {
     const side = inputSize / 2 ** (level + 1);
     const here = layers.filter((_, i) => sides[i] === side);
@@ -103,6 +112,8 @@ export function lightArchitecture(model: tfl.LayersModel): LightArchitecture {
  * channel, which are zero (Net2Net-style widening with zero fan-out instead of duplicated
  * units): the new channels compute features, and receive gradients through those entries, but
  * change no old channel, so the head, which reads only old channels, gives the source's output.
+ * With `coordinateChannels`, the stem also reads the pixel coordinates, through zero kernel entries
+ * (new inputs, like new channels) until fine-tuned.
  * New residual blocks start as the identity: their last BatchNorm has zero scale and offset, so
  * `ReLU(x + 0) = x` for the non-negative `x` they receive (zero-initialised residual branch).
  * BatchNorm of new channels starts with identity statistics.
@@ -120,6 +131,10 @@ export function growPrnetLight(source: PrnetNetwork, options: GrowOptions): Prne
     widths: [...(options.widths ?? from.widths)],
     encoderBlocks: [...(options.encoderBlocks ?? from.encoderBlocks)],
   };
+  if (options.coordinateChannels === false && from.coordinateChannels) {
+    throw new InvalidArgumentError('the source reads coordinate channels; growing cannot remove them');
+  }
+  if (options.coordinateChannels) to.coordinateChannels = true;
   const levels = from.widths.length;
   const check = (name: string, want: number[], have: number[]) => {
     if (want.length !== levels || want.some((v, i) => !Number.isInteger(v) || v < have[i])) {
@@ -148,10 +163,11 @@ export function growPrnetLight(source: PrnetNetwork, options: GrowOptions): Prne
       if (match && Number(match[2]) >= from.encoderBlocks[Number(match[1])]) zeroBranch(model.getLayer(name));
     }
     const list = (a: number[]) => `[${a.join(', ')}]`;
+    const coordinates = to.coordinateChannels && !from.coordinateChannels ? ', coordinate channels added' : '';
     const description =
       options.description ??
       `${source.metadata.description} — grown from widths ${list(from.widths)}, encoder blocks ${list(from.encoderBlocks)} ` +
-        `to ${list(to.widths)}, ${list(to.encoderBlocks)} (same outputs until fine-tuned)`;
+        `to ${list(to.widths)}, ${list(to.encoderBlocks)}${coordinates} (same outputs until fine-tuned)`;
     return wrapPrnetNetwork(model, { ...source.metadata, description }, { compile: false });
   } catch (error) {
     model.dispose();
@@ -228,8 +244,8 @@ function parseList(text: string | undefined, flag: string): number[] {
 }
 
 /**
- * `prnet-train grow-model --model M [--widths a,b,c,d,e] [--encoder-blocks a,b,c,d,e] --out DIR
- * [--float32]` (also `widen-model`).
+ * `prnet-train grow-model --model M [--widths a,b,c,d,e] [--encoder-blocks a,b,c,d,e]
+ * [--coordinate-channels] --out DIR [--float32]` (also `widen-model`).
  */
 export async function main(argv: readonly string[]): Promise<void> {
   let modelPath: string | undefined;
@@ -237,29 +253,36 @@ export async function main(argv: readonly string[]): Promise<void> {
   let widths: number[] | undefined;
   let encoderBlocks: number[] | undefined;
   let float16 = true;
+  let coordinateChannels = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--model') modelPath = argv[++i];
     else if (argv[i] === '--out') outDir = argv[++i];
     else if (argv[i] === '--widths') widths = parseList(argv[++i], '--widths');
     else if (argv[i] === '--encoder-blocks') encoderBlocks = parseList(argv[++i], '--encoder-blocks');
     else if (argv[i] === '--float32') float16 = false;
+    else if (argv[i] === '--coordinate-channels') coordinateChannels = true;
     else throw new InvalidArgumentError(`unknown argument ${argv[i]}`);
   }
-  if (!modelPath || !outDir || (!widths && !encoderBlocks)) {
-    throw new InvalidArgumentError('grow-model needs --model, --out and --widths and/or --encoder-blocks');
+  if (!modelPath || !outDir || (!widths && !encoderBlocks && !coordinateChannels)) {
+    throw new InvalidArgumentError('grow-model needs --model, --out and at least one of --widths, --encoder-blocks, --coordinate-channels');
   }
   const backend = await initNodeBackend();
   const source = await loadPrnetNetworkFromFile(modelPath, { compile: false });
   try {
     const before = lightArchitecture(source.model);
-    const after = { widths: widths ?? before.widths, encoderBlocks: encoderBlocks ?? before.encoderBlocks };
+    const after = {
+      widths: widths ?? before.widths,
+      encoderBlocks: encoderBlocks ?? before.encoderBlocks,
+      coordinateChannels: coordinateChannels || before.coordinateChannels === true,
+    };
     const grown = growPrnetLight(source, after);
     try {
       const path = `${outDir}/model.json`;
       await savePrnetNetworkToFile(grown, path, { float16 });
       console.log(
         `grown widths [${before.widths.join(', ')}] → [${after.widths.join(', ')}], encoder blocks ` +
-          `[${before.encoderBlocks.join(', ')}] → [${after.encoderBlocks.join(', ')}]: ${source.model.countParams()} → ` +
+          `[${before.encoderBlocks.join(', ')}] → [${after.encoderBlocks.join(', ')}]` +
+          `${after.coordinateChannels && !before.coordinateChannels ? ', coordinate channels added' : ''}: ${source.model.countParams()} → ` +
           `${grown.model.countParams()} parameters (${backend} backend, float16=${float16}) → ${path}`,
       );
     } finally {
