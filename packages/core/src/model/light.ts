@@ -138,8 +138,9 @@ class Builder {
  * Input `[N, S, S, 3]` float32 RGB in [0, 1] (S = 128); output `[N, S, S, 3]` sigmoid activations
  * in [0, 1] (a position map at UV resolution S, see `conventions.ts`).
  *
- * Encoder (with `coordinateChannels`, on RGB plus the pixel coordinates): 3×3 conv stride 2 to S/2, then per level (S/4 … S/32) a stride-2 separable block and
- * `encoderBlocks` residual separable blocks. Decoder, from S/32 up to S/2: 1×1 conv to the next
+ * Encoder: 3×3 conv stride 2 to S/2 (with `coordinateChannels`, over RGB plus the pixel
+ * coordinates), then per level (S/4 … S/32) a stride-2 separable block and `encoderBlocks`
+ * residual separable blocks. Decoder, from S/32 up to S/2: 1×1 conv to the next
  * level's width (at the low resolution, where it is cheap), ×2 upsampling, add the encoder's
  * feature map of that resolution (skip connection), ReLU, `decoderBlocks` separable blocks.
  * Head: ×2 upsampling to S (by default of the S/2 features, 1×1-projected to `headChannels` when
