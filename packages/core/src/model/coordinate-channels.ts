@@ -23,6 +23,15 @@ export function coordinatePlanes(height: number, width: number): tf.Tensor4D {
   return tf.tensor4d(values, [1, height, width, 2]);
 }
 
+/** `x` (NHWC) with `planes` (`coordinatePlanes` of its side; built when not given) appended to every image. */
+export function appendCoordinatePlanes(x: tf.Tensor4D, planes?: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, h, w] = x.shape;
+    const p = planes ?? coordinatePlanes(h, w);
+    return tf.concat([x, n === 1 ? p : tf.tile(p, [n, 1, 1, 1])], 3);
+  });
+}
+
 /**
  * A layer without weights that appends the pixel coordinates (`coordinatePlanes`) to an NHWC
  * input as two more channels — CoordConv (Liu et al., NeurIPS 2018): the convolution that reads
@@ -41,12 +50,7 @@ export class CoordinateChannels extends tfl.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      const [n, h, w] = x.shape;
-      const planes = coordinatePlanes(h, w);
-      return tf.concat([x, n === 1 ? planes : tf.tile(planes, [n, 1, 1, 1])], 3);
-    });
+    return appendCoordinatePlanes((Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D);
   }
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { InvalidArgumentError } from '../errors.js';
-import { coordinatePlanes } from './coordinate-channels.js';
+import { appendCoordinatePlanes, coordinatePlanes } from './coordinate-channels.js';
 
 type Activation = 'linear' | 'relu' | 'relu6' | 'sigmoid';
 
@@ -284,9 +284,8 @@ export function compileInferencePlan(model: tfl.LayersModel): InferencePlan {
             output: layer.name,
             run: (env) => {
               const x = env.get(source)!;
-              const [n, xh, xw] = x.shape;
-              const planes = fixed && fixed.shape[1] === xh && fixed.shape[2] === xw ? fixed : coordinatePlanes(xh, xw);
-              return tf.concat([x, n === 1 ? planes : tf.tile(planes, [n, 1, 1, 1])], 3);
+              const fits = fixed && fixed.shape[1] === x.shape[1] && fixed.shape[2] === x.shape[2];
+              return appendCoordinatePlanes(x, fits ? fixed : undefined);
             },
           });
         } else if (kind === 'Reshape') {
