@@ -178,4 +178,42 @@ describe.skipIf(!hasTorch)('PyTorch GPU trainer (run on the CPU)', () => {
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toMatch(/only widening keeps the layer names/);
   });
+
+  it('runs the GPU-call recipe end to end on the CPU: both starts rebuilt from the topologies, three runs, their EMA models', async () => {
+    // The recipe's WORK folder in miniature: a source model, grow-model's two topologies (weights
+    // removed: only model.json travels), and a pack of tiny pairs.
+    const { headChannels: _, ...defaultHead } = TINY_LIGHT;
+    const work = join(dir, 'recipe-work');
+    const source = randomTinyNetwork(41, defaultHead, true);
+    await savePrnetNetworkToFile(source, join(work, 'gpu3', 'model.json'));
+    const wide = growPrnetLight(source, { widths: [8, 24, 40] });
+    const wideCoords = growPrnetLight(wide, { coordinateChannels: true });
+    await savePrnetNetworkToFile(wide, join(work, 'w800', 'model.json'));
+    await savePrnetNetworkToFile(wideCoords, join(work, 'w800c', 'model.json'));
+    rmSync(join(work, 'w800', 'model.weights.bin'));
+    rmSync(join(work, 'w800c', 'model.weights.bin'));
+    [source, wide, wideCoords].forEach((n) => n.dispose());
+    python(['-c', `import sys; sys.path.insert(0, 'tests'); from test_pack_train import write_pairs; write_pairs(${JSON.stringify(join(work, 'pairs'))}, 12, 3, size=${TINY_SIZE}, r=${TINY_SIZE})`]);
+    python(['-m', 'prnet_gpu.pack', '--pairs', join(work, 'pairs'), '--out', join(work, 'pack6'), '--components', '6']);
+
+    const out = join(dir, 'recipe-out');
+    const repoRoot = join(GPU_DIR, '..', '..', '..');
+    const r = spawnSync('bash', [join(repoRoot, 'packages', 'trainer', 'recipes', 'gpu-call.sh'), work], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, OUT: out, TMPDIR: dir, PRNET_PYTHON: PYTHON, STEPS: '1', EXTRA: '--batch 4 --val 2 --threads 1 --warmup 1' },
+    });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const log = readFileSync(join(out, 'gpu-call.log'), 'utf8');
+    expect(log).toMatch(/started coords-plc: .*--placement-weight 2/);
+    for (const [run, coords] of [['control', false], ['coords', true], ['coords-plc', true]] as const) {
+      expect(log).toContain(`== ${run}`);
+      const model = await loadPrnetNetworkFromFile(join(out, run, 'model.json'));
+      expect(model.model.layers.some((l) => l.getClassName() === 'CoordinateChannels')).toBe(coords);
+      expect(model.model.getLayer('conv_1').getWeights()[0].shape[2]).toBe(coords ? 5 : 3);
+      const meta = JSON.parse(readFileSync(join(out, run, 'model.json'), 'utf8')).userDefinedMetadata.prnet;
+      expect(meta.training).toMatchObject({ steps: 1, placementWeight: run === 'coords-plc' ? 2 : 0 });
+      model.dispose();
+    }
+  });
 });

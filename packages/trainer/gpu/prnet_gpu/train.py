@@ -4,7 +4,7 @@ python3 -m prnet_gpu.train --pack DIR --init model.json --out DIR
     [--minutes 7 | --steps N] [--batch 128] [--lr 1e-3] [--warmup 300] [--ema 0.999]
     [--val 256] [--seed 0] [--source-weights 1,1] [--checkpoint-minutes 1] [--float16] [--cpu]
     [--flip 0] [--any-roll 0] [--yaw-weights DEG:W[,DEG:W…]] [--freeze-bn] [--threads N] [--resume]
-    [--stop-after-minutes M] [--micro-batch M]
+    [--stop-after-minutes M] [--micro-batch M] [--placement-weight W]
 
 Time-boxed by default (the cosine learning-rate schedule runs over --minutes of wall time, so a
 lease of a given length is used to its end), or by --steps. Prints one progress line per
@@ -35,6 +35,12 @@ them shifts the whole network away from its large-batch fit.
 as often as the others of their source (several thresholds: 40:2,60:3, the last one reached
 applies), without changing how often each source is drawn (--source-weights): profiles, the
 benchmark's weakest bin, are a small part of the labelled photos.
+
+--placement-weight W adds W × losses.placement_loss to the position-map loss: the part of the x, y
+error that a 2D similarity (the whole face moved, scaled, turned in the image) removes, counted
+W + 1 times instead of once. On AFLW2000-3D about a point of the shipped model's NME is such
+placement (MODEL_CARD.md, "Where the error lies"). The printed and logged loss stays the plain
+position-map loss, comparable between runs.
 """
 from __future__ import annotations
 
@@ -53,7 +59,7 @@ import torch
 from PIL import Image
 
 from .augment import AugmentConfig, flip_horizontal, photometric, similarity, warp_images, warp_targets
-from .losses import position_map_loss
+from .losses import placement_loss, position_map_loss
 from .tfjs_model import TfjsGraphModel
 
 
@@ -107,7 +113,7 @@ class Pack:
 
 
 RUN_SETTINGS = ('pack', 'init', 'minutes', 'steps', 'batch', 'lr', 'final_lr_fraction', 'warmup', 'ema', 'val', 'seed',
-                'source_weights', 'yaw_weights', 'no_augment', 'flip', 'any_roll', 'freeze_bn')
+                'source_weights', 'yaw_weights', 'no_augment', 'flip', 'any_roll', 'freeze_bn', 'placement_weight')
 
 
 def parse_yaw_weights(arg: str) -> list:
@@ -207,6 +213,8 @@ def main() -> None:
                     help='samples per forward/backward pass; gradients are accumulated over --batch (CPU memory) [--batch]')
     ap.add_argument('--stop-after-minutes', type=float,
                     help='end this invocation after M minutes with a checkpoint (continue later with --resume) [run to the end]')
+    ap.add_argument('--placement-weight', type=float, default=0.0,
+                    help='weight of an extra loss on the face\'s placement (the x, y error a 2D similarity removes) [0 = off]')
     a = ap.parse_args()
 
     device = torch.device('cpu' if a.cpu or not torch.cuda.is_available() else 'cuda')
@@ -236,6 +244,8 @@ def main() -> None:
         raise SystemExit(f'--flip must be a probability in [0, 1], got {a.flip}')
     if not 0 <= cfg.any_roll <= 1:
         raise SystemExit(f'--any-roll must be a probability in [0, 1], got {a.any_roll}')
+    if not a.placement_weight >= 0:
+        raise SystemExit(f'--placement-weight must be 0 or more, got {a.placement_weight}')
     if cfg.flip > 0 and pack.mirror is None:
         raise SystemExit(f'{a.pack} has no mirror.i32 (the UV layout\'s left-right map) for --flip: re-export the pairs with '
                          'this prnet-train and re-pack them, or pass --flip 0')
@@ -270,7 +280,7 @@ def main() -> None:
     step, trained_seconds = 0, 0.0
     if a.resume and os.path.exists(state_path):
         state = torch.load(state_path, map_location=device)
-        saved = {'yaw_weights': '', **state['settings']}  # written before --yaw-weights existed: none
+        saved = {'yaw_weights': '', 'placement_weight': 0.0, **state['settings']}  # written before these options existed: off
         changed = {k: (saved.get(k), v) for k, v in settings.items() if saved.get(k) != v}
         if changed:
             raise SystemExit(f'--resume: {state_path} was written by a run with other settings ('
@@ -295,7 +305,7 @@ def main() -> None:
         record = {
             'trainer': 'prnet_gpu (PyTorch)', 'device': torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu',
             'init': os.path.abspath(a.init), 'steps': step, 'batchSize': a.batch, 'samplesSeen': step * a.batch,
-            'microBatch': micro_batch, 'learningRate': a.lr, 'ema': a.ema, 'flip': cfg.flip, 'anyRoll': cfg.any_roll, 'yawWeights': yaw_weights, 'freezeBatchNorm': a.freeze_bn, 'trainSeconds': seconds, 'finalLossRmsPx': loss_px,
+            'microBatch': micro_batch, 'learningRate': a.lr, 'ema': a.ema, 'flip': cfg.flip, 'anyRoll': cfg.any_roll, 'yawWeights': yaw_weights, 'freezeBatchNorm': a.freeze_bn, 'placementWeight': a.placement_weight, 'trainSeconds': seconds, 'finalLossRmsPx': loss_px,
             'pack': {k: pack.meta[k] for k in ('count', 'sources', 'pca') if k in pack.meta},
             'validation': {'samples': len(val_idx), 'modelRmsPx': evaluate(model), 'emaRmsPx': evaluate(ema)},
             'final': final,
@@ -356,8 +366,12 @@ def main() -> None:
         for c0, c1 in chunks:  # the batch's mean loss: each chunk's mean weighted by its share
             with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
                 pred = model(x[c0:c1])
-            part = position_map_loss(pred.float(), targets[c0:c1], pack.weights) * ((c1 - c0) / a.batch)
-            part.backward()
+            share = (c1 - c0) / a.batch
+            part = position_map_loss(pred.float(), targets[c0:c1], pack.weights) * share
+            if a.placement_weight > 0:
+                (part + a.placement_weight * share * placement_loss(pred.float(), targets[c0:c1], pack.weights)).backward()
+            else:
+                part.backward()
             loss += part.detach()
         opt.step()
         with torch.no_grad():

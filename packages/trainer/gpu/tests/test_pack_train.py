@@ -262,6 +262,34 @@ class PackTrainTest(unittest.TestCase):
         with self.assertRaises(SystemExit):
             sampling_probabilities(source, yaw, [1.0], [])
 
+    def test_placement_weight_changes_the_steps_not_the_logged_loss(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            write_pairs(os.path.join(tmp, 'a'), 8, 6)
+            run('prnet_gpu.pack', '--pairs', f'{tmp}/a', '--out', f'{tmp}/pack', '--components', '6')
+            args = ['prnet_gpu.train', '--pack', f'{tmp}/pack', '--init', DEFAULT_MODEL, '--steps', '2', '--batch', '4',
+                    '--val', '2', '--cpu', '--threads', '1', '--log-seconds', '0', '--lr', '1e-3', '--warmup', '1', '--seed', '4']
+            run(*args, '--out', f'{tmp}/plain')
+            run(*args, '--out', f'{tmp}/placed', '--placement-weight', '5')
+            plain = TfjsGraphModel.load(f'{tmp}/plain/model/model.json')
+            placed = TfjsGraphModel.load(f'{tmp}/placed/model/model.json')
+            self.assertEqual(placed.model_json['userDefinedMetadata']['prnet']['training']['placementWeight'], 5.0)
+            self.assertEqual(plain.model_json['userDefinedMetadata']['prnet']['training']['placementWeight'], 0.0)
+            p, q = plain.state_dict(), placed.state_dict()
+            apart = sum(float(((p[k].float() - q[k].float()) ** 2).sum()) for k in p) ** 0.5
+            self.assertGreater(apart, 1e-3)
+
+            def first_loss(out):
+                return next(l['lossRmsPx'] for l in map(json.loads, open(f'{tmp}/{out}/train-log.jsonl')) if 'lossRmsPx' in l)
+            # The first step's loss is taken before any update, on the same batch: the logged loss is
+            # the plain position-map loss in both runs.
+            self.assertAlmostEqual(first_loss('plain'), first_loss('placed'), places=4)
+            with self.assertRaises(subprocess.CalledProcessError) as failed:
+                run(*args, '--out', f'{tmp}/bad', '--placement-weight', '-1')
+            self.assertIn('--placement-weight', failed.exception.stderr)
+            with self.assertRaises(subprocess.CalledProcessError) as failed:  # a resume must keep the weight
+                run(*args, '--out', f'{tmp}/placed', '--placement-weight', '2', '--resume')
+            self.assertIn('placement_weight', failed.exception.stderr)
+
     def test_flip_needs_the_mirror_map(self):
         with tempfile.TemporaryDirectory() as tmp:
             write_pairs(os.path.join(tmp, 'a'), 8, 4, mirror=False)
