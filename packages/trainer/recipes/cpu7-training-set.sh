@@ -10,7 +10,9 @@
 #   aflw-lab-prnet/    gpu4-teacher labels of the photos that labelling dropped (2,210 kept before)
 #   synth-v2/          2,000 synthetic faces, generator version 2, seed 1
 #   pairs-*/           the three exported as training pairs (JPEG 75)
-#   pack6/             prnet_gpu's pack of them (48 PCA components, JPEG 50), ≈ 58 MB
+#   pack6/             prnet_gpu's pack of them (48 PCA components, JPEG 50), ≈ 57 MB: cpu7's
+#   pack6-webp60/      the same images as WebP at quality 60, ≈ 40 MB: small enough to travel to a
+#                      lent GPU beside the repository (gpu-call.sh)
 # Every step is skipped when its output is complete, and the label and synth runs resume their
 # shards, so after an interruption the same command continues. Needs the repository's setup
 # (scripts/setup.sh: npm packages, build, PyTorch for PRNET_PYTHON, default /usr/bin/python3) and the shared data (../shared/data or
@@ -64,4 +66,5 @@ for entry in aflw-lab-all:pairs-real-all aflw-lab-prnet:pairs-prnet synth-v2:pai
   [ -s "$pairs/pairs.json" ] || { say "$pairs"; rm -rf "$pairs"; "${train[@]}" data export-pairs --data "$data" --out "$pairs" --jpeg-quality 75; }
 done
 [ -s pack6/pack.json ] || { say "pack6"; rm -rf pack6; "$python" -m prnet_gpu.pack --pairs pairs-real-all,pairs-synth-v2:1500,pairs-prnet --out pack6 --components 48 --jpeg-quality 50; }
-say "done: $work/pack6, starts $work/w800init (cpu7's) and $work/w800c (with coordinate channels)"
+[ -s pack6-webp60/pack.json ] || { say "pack6-webp60"; rm -rf pack6-webp60; "$python" -m prnet_gpu.pack --pairs pairs-real-all,pairs-synth-v2:1500,pairs-prnet --out pack6-webp60 --components 48 --webp-quality 60; }
+say "done: $work/pack6 (and pack6-webp60), starts $work/w800init (cpu7's) and $work/w800c (with coordinate channels)"

@@ -15,13 +15,13 @@
 #   bash packages/trainer/recipes/gpu-call.sh WORK     # STEPS=4553 MINUTES= PLACEMENT=2 RUNS="control coords coords-plc"
 #
 # The device tool sends the repository (≈ 18 MB tracked) and at most 64 MiB in all, so the pack
-# that travels must stay under ≈ 42 MB beside gpu3's 6 MB: re-pack at a lower JPEG quality
-# (pack6 is 57 MB at 50; the runs of one call share the pack, so they stay comparable with each
-# other, not exactly with cpu7). From the repository root here:
+# that travels must stay under ≈ 42 MB beside gpu3's 6 MB: pack6 is 57 MB (JPEG quality 50; at
+# JPEG quality 30 still 45.5 MB), so re-pack its images as WebP (the runs of one call share the
+# pack, so they stay comparable with each other, not exactly with cpu7). From the repository root:
 #   W=/path/to/datasets; mkdir -p gpu-work/w800 gpu-work/w800c; echo /gpu-work/ >> .git/info/exclude
-#   (cd $W && python3 -m prnet_gpu.pack --pairs pairs-real-all,pairs-synth-v2:1500,pairs-prnet \
-#       --out pack6-q30 --components 48 --jpeg-quality 30)          # PYTHONPATH=packages/trainer/gpu
-#   cp -r $W/pack6-q30 gpu-work/pack6; cp -r $W/gpu3 gpu-work/
+#   (cd $W && PYTHONPATH=$OLDPWD/packages/trainer/gpu python3 -m prnet_gpu.pack \
+#       --pairs pairs-real-all,pairs-synth-v2:1500,pairs-prnet --out pack6-webp60 --components 48 --webp-quality 60)
+#   cp -r $W/pack6-webp60 gpu-work/pack6; cp -r $W/gpu3 gpu-work/
 #   cp $W/w800/model.json gpu-work/w800/; cp $W/w800c/model.json gpu-work/w800c/
 # then the device tool's run with carry ["gpu-work"], timeout 600 s:
 #   bash packages/trainer/recipes/gpu-call.sh gpu-work

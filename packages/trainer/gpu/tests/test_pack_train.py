@@ -98,6 +98,18 @@ class PackTrainTest(unittest.TestCase):
                 self.assertLess(own, 0.5 * other)
             with self.assertRaises(subprocess.CalledProcessError):
                 run('prnet_gpu.pack', '--pairs', f'{tmp}/a', '--out', f'{tmp}/bad', '--jpeg-quality', '0')
+            # WebP: smaller still at a higher quality, read back by the same loader.
+            run('prnet_gpu.pack', '--pairs', f'{tmp}/a:5', '--out', f'{tmp}/webp', '--components', '4', '--webp-quality', '60')
+            with open(f'{tmp}/webp/pack.json') as f:
+                meta = json.load(f)
+            self.assertEqual((meta['imageFormat'], meta['webpQuality'], meta['jpegReencodedFrom']), ('webp', 60, 90))
+            with open(f'{tmp}/webp/images.bin', 'rb') as f:
+                self.assertEqual(f.read(12)[8:], b'WEBP')
+            iw, _ = Pack(f'{tmp}/webp', 'cpu').batch(torch.tensor([0, 1, 4]))
+            for k in range(3):
+                self.assertLess(float((iw[k] - ia[k]).abs().mean()), 0.5 * float((iw[k] - ia[(k + 1) % 3]).abs().mean()))
+            with self.assertRaises(subprocess.CalledProcessError):
+                run('prnet_gpu.pack', '--pairs', f'{tmp}/a', '--out', f'{tmp}/bad', '--jpeg-quality', '50', '--webp-quality', '50')
 
     def test_training_on_the_cpu_writes_models_core_can_load(self):
         with tempfile.TemporaryDirectory() as tmp:
