@@ -6,8 +6,8 @@ The targets are a morphable model's surfaces seen through similarity crops, so a
 hundred components reproduces them to a fraction of a pixel: the pack holds the PCA (mean and
 float16 basis over the UV pixels the loss weights) and each sample's float16 code instead of
 [R, R, 3] maps. The JPEG inputs are copied as they are, or re-encoded at --jpeg-quality Q to fit a
-size limit (a lent machine's transfer, say), or as WebP at --webp-quality Q: about 35 % fewer bytes
-than JPEG at quality 50 for these 128² crops at WebP quality 60 (the trainer's Pillow reads either). The reconstruction error is measured on every sample
+size limit (a lent machine's transfer, say), or as WebP at --webp-quality Q (the trainer's Pillow
+reads either; the GPU README has sizes). The reconstruction error is measured on every sample
 and written to pack.json (crop pixels at the network's input size).
 """
 import argparse
