@@ -5,14 +5,14 @@
 # control trained the same way in the same call:
 #   control     w800init, as cpu7 (but at full batch on the GPU instead of micro-batches on the CPU)
 #   coords      w800init with coordinate channels (zero weights at the start: the same outputs)
-#   coords-plc  the same plus --placement-weight (default 2)
+#   coords-plc  the same plus --placement-weight (default 3, as in MODEL_CARD.md item 12)
 # Run from the repository root on the GPU machine, with WORK carried: a folder holding pack6/
 # (or another pack, PACK=name), gpu3/ (model.json + weights), w800/model.json and w800c/model.json,
 # as cpu7-training-set.sh leaves them (only those files: the weights of w800*/ are not needed,
 # they are rebuilt here with the same random numbers). The three EMA models and the log go to
 # $OUT (the device tool's output folder; default ./gpu-call-out).
 #
-#   bash packages/trainer/recipes/gpu-call.sh WORK     # STEPS=4553 MINUTES= PLACEMENT=2 RUNS="control coords coords-plc"
+#   bash packages/trainer/recipes/gpu-call.sh WORK     # STEPS=4553 MINUTES= PLACEMENT=3 RUNS="control coords coords-plc"
 #
 # The device tool sends the repository (≈ 18 MB tracked) and at most 64 MiB in all, so the pack
 # that travels must stay under ≈ 42 MB beside gpu3's 6 MB: pack6 is 57 MB (JPEG quality 50; at
@@ -25,7 +25,9 @@
 #   cp $W/w800/model.json gpu-work/w800/; cp $W/w800c/model.json gpu-work/w800c/
 # then the device tool's run with carry ["gpu-work"], timeout 600 s:
 #   bash packages/trainer/recipes/gpu-call.sh gpu-work
-# Three runs share the GPU (on an H100, three such runs took ≈ 7 minutes for 4,553 steps each).
+# Three runs share the GPU (on an H100, three such runs took ≈ 7 minutes for 4,553 steps each);
+# the device tool stops a command after 10 minutes, so where that is at risk MINUTES=6 time-boxes
+# the same schedule instead of STEPS (the cosine then runs over the minutes: fewer steps).
 #
 # EXTRA="…" adds prnet_gpu.train options to every run (a dry run on a CPU: STEPS=2 EXTRA="--micro-batch 32 --threads 1").
 set -euo pipefail
@@ -33,7 +35,7 @@ work=${1:?usage: gpu-call.sh WORK}
 out=${OUT:-$PWD/gpu-call-out}
 pack=$work/${PACK:-pack6}
 steps=${STEPS:-4553}
-placement=${PLACEMENT:-2}
+placement=${PLACEMENT:-3}
 runs=${RUNS:-control coords coords-plc}
 python=${PRNET_PYTHON:-python3}
 export PYTHONPATH="$PWD/packages/trainer/gpu${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1

@@ -205,14 +205,14 @@ describe.skipIf(!hasTorch)('PyTorch GPU trainer (run on the CPU)', () => {
     });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
     const log = readFileSync(join(out, 'gpu-call.log'), 'utf8');
-    expect(log).toMatch(/started coords-plc: .*--placement-weight 2/);
+    expect(log).toMatch(/started coords-plc: .*--placement-weight 3/);
     for (const [run, coords] of [['control', false], ['coords', true], ['coords-plc', true]] as const) {
       expect(log).toContain(`== ${run}`);
       const model = await loadPrnetNetworkFromFile(join(out, run, 'model.json'));
       expect(model.model.layers.some((l) => l.getClassName() === 'CoordinateChannels')).toBe(coords);
       expect(model.model.getLayer('conv_1').getWeights()[0].shape[2]).toBe(coords ? 5 : 3);
       const meta = JSON.parse(readFileSync(join(out, run, 'model.json'), 'utf8')).userDefinedMetadata.prnet;
-      expect(meta.training).toMatchObject({ steps: 1, placementWeight: run === 'coords-plc' ? 2 : 0 });
+      expect(meta.training).toMatchObject({ steps: 1, placementWeight: run === 'coords-plc' ? 3 : 0 });
       model.dispose();
     }
   });

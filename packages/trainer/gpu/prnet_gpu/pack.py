@@ -89,7 +89,7 @@ def load_pairs(pairs_dirs: list):
     return meta, Targets(maps), weights
 
 
-def reencode_jpegs(blob: bytes, idx: np.ndarray, quality: int, image_format: str = 'JPEG'):
+def reencode_images(blob: bytes, idx: np.ndarray, quality: int, image_format: str = 'JPEG'):
     """Re-encodes the images of one images.bin (offsets idx, n + 1 of them) as `image_format`
     (JPEG or WEBP) at `quality`: (blob, idx)."""
     from PIL import Image  # only this option needs Pillow
@@ -102,9 +102,9 @@ def reencode_jpegs(blob: bytes, idx: np.ndarray, quality: int, image_format: str
     return b''.join(parts), np.array(offsets, dtype=np.uint64)
 
 
-def merge_pairs_files(pairs_dirs: list, out: str, jpeg_quality=None, image_format: str = 'JPEG') -> None:
+def merge_pairs_files(pairs_dirs: list, out: str, quality=None, image_format: str = 'JPEG') -> None:
     """Concatenates images.bin / images.idx / samples.f32 (source indices renumbered) into out,
-    re-encoding the images as `image_format` at `jpeg_quality` when given."""
+    re-encoding the images as `image_format` at `quality` when given."""
     blobs, offsets, samples = [], [np.zeros(1, dtype=np.uint64)], []
     base, source_base = 0, 0
     for d, limit in pairs_dirs:
@@ -115,8 +115,8 @@ def merge_pairs_files(pairs_dirs: list, out: str, jpeg_quality=None, image_forma
             f.seek(int(idx[0]))
             blob = f.read(int(idx[-1] - idx[0]))
         idx = idx - idx[0]
-        if jpeg_quality is not None:
-            blob, idx = reencode_jpegs(blob, idx, jpeg_quality, image_format)
+        if quality is not None:
+            blob, idx = reencode_images(blob, idx, quality, image_format)
         blobs.append(blob)
         offsets.append(idx[1:] + base)
         base += int(idx[-1])
