@@ -29,8 +29,10 @@
 # the device tool stops a command after 10 minutes, so where that is at risk MINUTES=6 time-boxes
 # the same schedule instead of STEPS (the cosine then runs over the minutes: fewer steps).
 #
+# Without a GPU, cpu-schedule.sh runs one of these runs on the CPU in resumable segments.
 # EXTRA="…" adds prnet_gpu.train options to every run (a dry run on a CPU: STEPS=2 EXTRA="--micro-batch 32 --threads 1").
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/schedule.sh"
 work=${1:?usage: gpu-call.sh WORK}
 out=${OUT:-$PWD/gpu-call-out}
 pack=$work/${PACK:-pack6}
@@ -46,23 +48,16 @@ say() { echo "[$(date -u +%FT%TZ)] $*" | tee -a "$log"; }
 say "$(nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null || echo 'no nvidia-smi')"
 "$python" -m prnet_gpu.grow --source "$work/gpu3/model.json" --topology "$work/w800/model.json" --out "$tmp/w800init" --seed 1 | tee -a "$log"
 "$python" -m prnet_gpu.grow --source "$tmp/w800init/model.json" --topology "$work/w800c/model.json" --out "$tmp/w800c" --seed 1 | tee -a "$log"
-common=(--pack "$pack" --batch 256 --lr 1e-3 --warmup 300 --float16 --flip 0.5 --val 512 --seed 7
-        --source-weights 0.6548,0.25,0.0952 --checkpoint-minutes 3 --log-seconds 30)
+common=(--pack "$pack" "${CPU7_SCHEDULE[@]}" --checkpoint-minutes 3 --log-seconds 30)
 read -r -a extra <<< "${EXTRA:-}"
 common+=("${extra[@]}")
 if [ -n "${MINUTES:-}" ]; then common+=(--minutes "$MINUTES"); else common+=(--steps "$steps"); fi
 pids=()
 for run in $runs; do
-  case $run in
-    control) args=(--init "$tmp/w800init/model.json") ;;
-    coords) args=(--init "$tmp/w800c/model.json") ;;
-    coords-plc) args=(--init "$tmp/w800c/model.json" --placement-weight "$placement") ;;
-    plc) args=(--init "$tmp/w800init/model.json" --placement-weight "$placement") ;;
-    *) echo "gpu-call: unknown run $run (control, coords, coords-plc, plc)" >&2; exit 2 ;;
-  esac
-  "$python" -m prnet_gpu.train "${common[@]}" "${args[@]}" --out "$tmp/$run" > "$tmp/$run.log" 2>&1 &
+  run_start_args "$run" "$tmp/w800init/model.json" "$tmp/w800c/model.json" "$placement"
+  "$python" -m prnet_gpu.train "${common[@]}" "${RUN_ARGS[@]}" --out "$tmp/$run" > "$tmp/$run.log" 2>&1 &
   pids+=($!)
-  say "started $run: ${args[*]}"
+  say "started $run: ${RUN_ARGS[*]}"
 done
 status=0
 for pid in "${pids[@]}"; do wait "$pid" || status=1; done

@@ -179,7 +179,7 @@ describe.skipIf(!hasTorch)('PyTorch GPU trainer (run on the CPU)', () => {
     expect(refused.stderr).toMatch(/only widening keeps the layer names/);
   });
 
-  it('runs the GPU-call recipe end to end on the CPU: both starts rebuilt from the topologies, three runs, their EMA models', async () => {
+  it('runs the GPU-call recipe end to end on the CPU (both starts rebuilt from the topologies, three runs, their EMA models) and the CPU recipe in two segments', async () => {
     // The recipe's WORK folder in miniature: a source model, grow-model's two topologies (weights
     // removed: only model.json travels), and a pack of tiny pairs.
     const { headChannels: _, ...defaultHead } = TINY_LIGHT;
@@ -189,6 +189,7 @@ describe.skipIf(!hasTorch)('PyTorch GPU trainer (run on the CPU)', () => {
     const wide = growPrnetLight(source, { widths: [8, 24, 40] });
     const wideCoords = growPrnetLight(wide, { coordinateChannels: true });
     await savePrnetNetworkToFile(wide, join(work, 'w800', 'model.json'));
+    await savePrnetNetworkToFile(wide, join(work, 'w800init', 'model.json')); // with weights: cpu-schedule.sh's start
     await savePrnetNetworkToFile(wideCoords, join(work, 'w800c', 'model.json'));
     rmSync(join(work, 'w800', 'model.weights.bin'));
     rmSync(join(work, 'w800c', 'model.weights.bin'));
@@ -198,7 +199,8 @@ describe.skipIf(!hasTorch)('PyTorch GPU trainer (run on the CPU)', () => {
 
     const out = join(dir, 'recipe-out');
     const repoRoot = join(GPU_DIR, '..', '..', '..');
-    const r = spawnSync('bash', [join(repoRoot, 'packages', 'trainer', 'recipes', 'gpu-call.sh'), work], {
+    const recipe = (name: string) => join(repoRoot, 'packages', 'trainer', 'recipes', name);
+    const r = spawnSync('bash', [recipe('gpu-call.sh'), work], {
       cwd: repoRoot,
       encoding: 'utf8',
       env: { ...process.env, OUT: out, TMPDIR: dir, PRNET_PYTHON: PYTHON, STEPS: '1', EXTRA: '--batch 4 --val 2 --threads 1 --warmup 1' },
@@ -215,5 +217,22 @@ describe.skipIf(!hasTorch)('PyTorch GPU trainer (run on the CPU)', () => {
       expect(meta.training).toMatchObject({ steps: 1, placementWeight: run === 'coords-plc' ? 3 : 0 });
       model.dispose();
     }
+
+    // The CPU recipe: the same schedule's control run in segments; a segment of 0 minutes stops
+    // after one step with a checkpoint, the same command continues it to the end.
+    const segment = (minutes: string) =>
+      spawnSync('bash', [recipe('cpu-schedule.sh'), work, 'control', minutes], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: { ...process.env, PRNET_PYTHON: PYTHON, STEPS: '3', THREADS: '1', MICRO_BATCH: '2', EXTRA: '--batch 4 --val 2 --warmup 1' },
+      });
+    const first = segment('0');
+    expect(first.status, `${first.stdout}\n${first.stderr}`).toBe(0);
+    expect(first.stdout).toMatch(/stopped at step 1 after --stop-after-minutes 0/);
+    const second = segment('10');
+    expect(second.status, `${second.stdout}\n${second.stderr}`).toBe(0);
+    expect(second.stdout).toMatch(/resumed at step 1/);
+    const meta = JSON.parse(readFileSync(join(work, 'runs', 'control', 'ema', 'model.json'), 'utf8')).userDefinedMetadata.prnet;
+    expect(meta.training).toMatchObject({ steps: 3, batchSize: 4, placementWeight: 0, final: true });
   });
 });
