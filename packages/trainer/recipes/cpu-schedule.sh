@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One of gpu-call.sh's runs on the CPU instead: cpu7's whole schedule (MODEL_CARD.md item 11) from
-# cpu7's start, in segments that resume across sessions. On two cores it runs at ≈ 54 samples/s
-# (micro-batches of 128): ≈ 6 h for the 4,553 steps, so each call trains MINUTES (default 120),
+# cpu7's start, in segments that resume across sessions. On two cores it runs at 47–54 samples/s
+# (micro-batches of 128): 6–7 h for the 4,553 steps, so each call trains MINUTES (default 120),
 # writes a checkpoint and stops; the same command continues it, until the schedule ends.
 #
 #   bash packages/trainer/recipes/cpu-schedule.sh WORK RUN [MINUTES]
