@@ -41,6 +41,9 @@ Usage:
   prnet-train calibrate-landmarks [--model M] [--data DIR] [--radius 12] [--json OUT] [--write]
       Calibrate a model's 68 landmark pixels to the AFLW2000-3D convention on the dev split
       (cross-validated report; --write stores them in the model's metadata).
+  prnet-train compare A.json B.json [--metric nme2d|nme3d] [--resamples 10000] [--seed 1] [--json OUT]
+      Paired comparison of two \`eval --json\` reports of the same images: B − A per |yaw| bin and
+      for the mean of bins with a bootstrap interval, share of images B reads better, pose MAE.
 
 Data: the ICT Face Model and AFLW folders are found in $PRNET_DATA_DIR or ../shared/data.
 `;
@@ -100,6 +103,12 @@ export async function runCli(argv: string[]): Promise<void> {
         const { runEvalCommand, EVAL_HELP } = await import('../eval/eval-command.js');
         if (rest.includes('--help') || rest.includes('-h')) process.stdout.write(`${EVAL_HELP}\n`);
         else await runEvalCommand(rest);
+        return;
+      }
+      case 'compare': {
+        const { runCompareCommand, COMPARE_HELP } = await import('../eval/compare-command.js');
+        if (rest.includes('--help') || rest.includes('-h')) process.stdout.write(COMPARE_HELP);
+        else await runCompareCommand(rest);
         return;
       }
       case 'calibrate-landmarks': {

@@ -7,4 +7,6 @@ export * from './error-breakdown.js';
 export * from './aflw2000.js';
 export * from './evaluate.js';
 export * from './report.js';
+export * from './compare.js';
 export { runEvalCommand, EVAL_HELP } from './eval-command.js';
+export { runCompareCommand, COMPARE_HELP } from './compare-command.js';
