@@ -45,7 +45,7 @@ describe('PRNet model files', () => {
     }
   });
 
-  it('writes a float16 file half the size that predicts within 0.01 px', async () => {
+  it('writes a float16 file half the size that predicts to float16 precision', async () => {
     const halfPath = join(dir, 'f16', 'model.json');
     await savePrnetNetworkToFile(network, halfPath, { float16: true });
     const full = (await stat(join(dir, 'f32', 'model.weights.bin'))).size;
@@ -55,7 +55,12 @@ describe('PRNet model files', () => {
     const loaded = await loadPrnetNetworkFromFile(halfPath);
     const actual = loaded.predictPositionMaps(x);
     const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0]);
-    expect(diff).toBeLessThan(1e-2);
+    const range = tf.tidy(() => tf.max(tf.abs(expected)).dataSync()[0]);
+    // float16 keeps 11 significant bits (each weight rounded by at most 2^-11 ≈ 4.9e-4 of itself);
+    // over 12 random networks the largest output error was 0.8–2.8e-4 of the largest output
+    // (0.003–0.012 px), so 1e-3 of it bounds rounding, not a wrong weight layout or cast.
+    expect(diff).toBeGreaterThan(0);
+    expect(diff).toBeLessThan(1e-3 * range);
     actual.dispose();
     loaded.dispose();
   });
