@@ -5,7 +5,7 @@
  * the suite is skipped with a message, and PRNET_REQUIRE_TORCH=1 turns the skip into a failure.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -234,5 +234,8 @@ describe.skipIf(!hasTorch)('PyTorch GPU trainer (run on the CPU)', () => {
     expect(second.stdout).toMatch(/resumed at step 1/);
     const meta = JSON.parse(readFileSync(join(work, 'runs', 'control', 'ema', 'model.json'), 'utf8')).userDefinedMetadata.prnet;
     expect(meta.training).toMatchObject({ steps: 3, batchSize: 4, placementWeight: 0, final: true });
+    // bfloat16 passes where the CPU has bfloat16 instructions (PRECISION overrides it).
+    const cpuFlags = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+    expect(meta.training.precision).toBe(/\b(avx512_bf16|amx_bf16)\b/.test(cpuFlags) ? 'bfloat16' : 'float32');
   });
 });

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from prnet_gpu.train import Pack, micro_batches, parse_yaw_weights, sampling_probabilities
+from prnet_gpu.train import Pack, micro_batches, parse_yaw_weights, sampling_probabilities, use_bfloat16
 from prnet_gpu.tfjs_model import TfjsGraphModel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -182,6 +182,30 @@ class PackTrainTest(unittest.TestCase):
             apart = sum(float(((w[k].float() - m[k].float()) ** 2).sum()) for k in w) ** 0.5
             self.assertGreater(moved, 0.1)
             self.assertLess(apart, moved * 0.01)
+
+    def test_bfloat16_passes_on_the_cpu_give_the_float32_loss_to_within_bfloat16_rounding(self):
+        self.assertEqual((use_bfloat16('auto', 'cuda'), use_bfloat16('auto', 'cpu')), (True, False))
+        self.assertEqual((use_bfloat16('bfloat16', 'cpu'), use_bfloat16('float32', 'cuda')), (True, False))
+        with self.assertRaises(SystemExit):
+            use_bfloat16('half', 'cpu')
+        with tempfile.TemporaryDirectory() as tmp:
+            write_pairs(os.path.join(tmp, 'a'), 10, 8)
+            run('prnet_gpu.pack', '--pairs', f'{tmp}/a', '--out', f'{tmp}/pack', '--components', '6')
+            args = ['prnet_gpu.train', '--pack', f'{tmp}/pack', '--init', DEFAULT_MODEL, '--steps', '2', '--batch', '4',
+                    '--val', '2', '--cpu', '--threads', '1', '--log-seconds', '0', '--lr', '1e-3', '--warmup', '1', '--seed', '3']
+            out = {}
+            for precision in ('float32', 'bfloat16'):
+                printed = run(*args, '--out', f'{tmp}/{precision}', '--precision', precision).stdout
+                self.assertIn(f'{precision} training passes', printed)
+                with open(f'{tmp}/{precision}/model/model.json') as f:
+                    self.assertEqual(json.load(f)['userDefinedMetadata']['prnet']['training']['precision'], precision)
+                with open(f'{tmp}/{precision}/train-log.jsonl') as f:
+                    rows = [json.loads(line) for line in f]
+                # The first step's loss: the same weights and samples, only the passes' precision differs.
+                out[precision] = next(r['lossRmsPx'] for r in rows if r.get('step') == 1 and 'lossRmsPx' in r)
+            gap = abs(out['bfloat16'] - out['float32']) / out['float32']
+            self.assertGreater(gap, 1e-6)  # bfloat16 was used (8 bits of mantissa)
+            self.assertLess(gap, 0.02)     # and gives the same loss to within its rounding
 
     def test_a_run_stopped_and_resumed_ends_where_an_uninterrupted_one_does(self):
         with tempfile.TemporaryDirectory() as tmp:
