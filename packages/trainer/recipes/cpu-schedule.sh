@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One of gpu-call.sh's runs on the CPU instead: cpu7's whole schedule (MODEL_CARD.md item 11) from
-# cpu7's start, in segments that resume across sessions. On two cores it runs at 47–54 samples/s
-# (micro-batches of 128): 6–7 h for the 4,553 steps, so each call trains MINUTES (default 120),
-# writes a checkpoint and stops; the same command continues it, until the schedule ends.
+# cpu7's start, in segments that resume across sessions. On two cores it ran at 43–54 samples/s
+# in float32 (micro-batches of 128): 6–7 h for the 4,553 steps; with bfloat16 passes (PRECISION
+# below) 89–98 samples/s: ≈ 3.5 h. Each call trains MINUTES (default 120), writes a checkpoint and
+# stops; the same command continues it, until the schedule ends (STEPS shortens it).
 #
 #   bash packages/trainer/recipes/cpu-schedule.sh WORK RUN [MINUTES]
 #
