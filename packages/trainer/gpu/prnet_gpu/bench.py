@@ -22,7 +22,7 @@ import torch
 
 from .losses import position_map_loss
 from .tfjs_model import TfjsGraphModel, graph_config
-from .train import cpu_has_native_bf16, tune_cpu_allocator
+from .train import cpu_has_native_bf16, prepare_cpu
 
 DEFAULT_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'core', 'assets', 'models',
                              'default', 'model.json')
@@ -68,9 +68,7 @@ def main() -> None:
         raise SystemExit('--batch and --steps must be at least 1')
     device = torch.device('cpu' if a.cpu or not torch.cuda.is_available() else 'cuda')
     if device.type == 'cpu':
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
-        torch.set_num_threads(max(1, a.threads or cores))
-        tune_cpu_allocator()
+        prepare_cpu(a.threads)
     model = TfjsGraphModel.load(a.model).to(device)
     size = int(graph_config(model.model_json)['layers'][0]['config']['batch_input_shape'][1])
     gen = torch.Generator().manual_seed(0)

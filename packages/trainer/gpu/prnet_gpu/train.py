@@ -173,6 +173,14 @@ def tune_cpu_allocator() -> bool:
                for param, value in ((m_mmap_threshold, big), (m_trim_threshold, big), (m_top_pad, 2 ** 28)))
 
 
+def prepare_cpu(threads: int | None) -> None:
+    """CPU runs: `threads` PyTorch threads (default every core this process may use: some builds
+    start with one) and the allocator tuned (tune_cpu_allocator)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    torch.set_num_threads(max(1, threads or cores))
+    tune_cpu_allocator()
+
+
 def cpu_has_native_bf16() -> bool:
     """Whether the CPU reports bfloat16 instructions (Linux /proc/cpuinfo flags avx512_bf16 or
     amx_bf16); without them PyTorch's CPU bfloat16 kernels are emulated and slow."""
@@ -249,9 +257,7 @@ def main() -> None:
 
     device = torch.device('cpu' if a.cpu or not torch.cuda.is_available() else 'cuda')
     if device.type == 'cpu':
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
-        torch.set_num_threads(max(1, a.threads or cores))
-        tune_cpu_allocator()
+        prepare_cpu(a.threads)
     bf16 = use_bfloat16(a.precision, device.type)
     if bf16 and device.type == 'cpu' and not cpu_has_native_bf16():
         print('warning: --precision bfloat16 on a CPU without avx512_bf16 / amx_bf16: emulated, likely slower than float32', flush=True)
