@@ -12,7 +12,8 @@
 # WORK/runs/RUN): state.pt, train-log.jsonl, model/ and ema/ (evaluate ema/model.json).
 # Environment: PACK=pack6, STEPS=4553, PLACEMENT=3, THREADS=(every core), MICRO_BATCH=128,
 # PRNET_PYTHON=/usr/bin/python3 (Debian's, with python3-torch), EXTRA="…" more prnet_gpu.train options,
-# PRECISION=bfloat16 where the CPU has avx512_bf16 or amx_bf16 (×1.3–1.4 the rate), else float32.
+# PRECISION=bfloat16 where the CPU has avx512_bf16 or amx_bf16 (×1.3–1.4 float32's rate in the same
+# channels_last layout), else float32.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/schedule.sh"
