@@ -396,8 +396,7 @@ def main() -> None:
             angle, scale, dx, dy = similarity(len(index), cfg, gen, device)
             images = photometric(warp_images(images, angle, scale, dx, dy), cfg, gen)
             targets = warp_targets(targets, angle, scale, dx, dy, pack.size, conv['outputScale'], conv['outputOffset'], conv['cropDepthCentre'])
-        x = images.permute(0, 2, 3, 1)
-        x = x.contiguous(memory_format=torch.contiguous_format)
+        x = images.permute(0, 2, 3, 1).contiguous()  # NHWC in memory: the channels_last input the network reads
         opt.zero_grad(set_to_none=True)
         loss = torch.zeros((), device=device)
         for c0, c1 in chunks:  # the batch's mean loss: each chunk's mean weighted by its share
