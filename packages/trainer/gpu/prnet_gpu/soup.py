@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import argparse
 import copy
-import math
 import os
 
 import torch
 
-from .losses import position_map_loss
 from .tfjs_model import ModelFormatError, TfjsGraphModel
 
 
@@ -73,17 +71,6 @@ def average_models(models: list, weights: list | None = None) -> TfjsGraphModel:
     return soup
 
 
-def held_out_rms(net: torch.nn.Module, pack, val_idx: torch.Tensor, batch: int = 128) -> float:
-    """RMS (crop pixels) of the position maps on the held-out pairs, as prnet_gpu.train reports it."""
-    net.eval()
-    total = 0.0
-    with torch.no_grad():
-        for s in range(0, len(val_idx), batch):
-            images, targets = pack.batch(val_idx[s:s + batch])
-            total += float(position_map_loss(net(images.permute(0, 2, 3, 1).contiguous()), targets, pack.weights)) * len(images)
-    return math.sqrt(total / max(len(val_idx), 1)) * pack.size * pack.meta['conventions']['outputScale']
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--models', required=True, help='comma-separated model.json paths (tfjs layers models)')
@@ -95,7 +82,7 @@ def main() -> None:
     ap.add_argument('--float16', action='store_true', help='write float16 weights')
     ap.add_argument('--threads', type=int, help='CPU threads [every core]')
     a = ap.parse_args()
-    from .train import Pack, prepare_cpu  # torch set-up only when run as a command
+    from .train import Pack, held_out_rms, prepare_cpu  # the trainer's pack reader and its held-out RMS
     prepare_cpu(a.threads)
     paths = [p for p in a.models.split(',') if p]
     models = [TfjsGraphModel.load(p) for p in paths]

@@ -121,6 +121,19 @@ class Pack:
         return images, flat.reshape(len(index), self.r, self.r, 3)
 
 
+def held_out_rms(net: torch.nn.Module, pack: Pack, val_idx: torch.Tensor, batch: int = 256, bfloat16: bool = False) -> float:
+    """RMS (crop pixels) of net's position maps on the pack's samples val_idx (plain crops, eval mode)."""
+    net.eval()
+    total = 0.0
+    with torch.no_grad():
+        for s in range(0, len(val_idx), batch):
+            images, targets = pack.batch(val_idx[s:s + batch])
+            with torch.autocast(device_type=images.device.type, dtype=torch.bfloat16, enabled=bfloat16):
+                pred = net(images.permute(0, 2, 3, 1).contiguous())
+            total += float(position_map_loss(pred.float(), targets, pack.weights)) * len(images)
+    return math.sqrt(total / max(len(val_idx), 1)) * pack.size * pack.meta['conventions']['outputScale']
+
+
 RUN_SETTINGS = ('pack', 'init', 'minutes', 'steps', 'batch', 'lr', 'final_lr_fraction', 'warmup', 'ema', 'val', 'seed',
                 'source_weights', 'yaw_weights', 'no_augment', 'flip', 'any_roll', 'freeze_bn', 'placement_weight')
 
@@ -299,16 +312,7 @@ def main() -> None:
     chunks = micro_batches(a.batch, micro_batch)
 
     def evaluate(net) -> float:
-        net.eval()
-        total, count = 0.0, 0
-        with torch.no_grad():
-            for s in range(0, len(val_idx), 256):
-                images, targets = pack.batch(val_idx[s:s + 256])
-                with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
-                    pred = net(images.permute(0, 2, 3, 1).contiguous())
-                total += float(position_map_loss(pred.float(), targets, pack.weights)) * len(images)
-                count += len(images)
-        return math.sqrt(total / max(count, 1)) * px
+        return held_out_rms(net, pack, val_idx, bfloat16=device.type == 'cuda')
 
     os.makedirs(a.out, exist_ok=True)
     log_path = os.path.join(a.out, 'train-log.jsonl')
