@@ -82,7 +82,7 @@ def main() -> None:
     ap.add_argument('--float16', action='store_true', help='write float16 weights')
     ap.add_argument('--threads', type=int, help='CPU threads [every core]')
     a = ap.parse_args()
-    from .train import Pack, held_out_rms, prepare_cpu  # the trainer's pack reader and its held-out RMS
+    from .train import Pack, held_out_rms, held_out_split, prepare_cpu  # the trainer's pack reader, held-out split and RMS
     prepare_cpu(a.threads)
     paths = [p for p in a.models.split(',') if p]
     models = [TfjsGraphModel.load(p) for p in paths]
@@ -91,8 +91,7 @@ def main() -> None:
     soup_info = {'trainer': 'prnet_gpu.soup', 'members': [os.path.abspath(p) for p in paths], 'weights': weights or [1.0] * len(paths)}
     if a.pack:
         pack = Pack(a.pack, torch.device('cpu'))
-        perm = torch.randperm(pack.n, generator=torch.Generator().manual_seed(a.seed))
-        val_idx = perm[:a.val]
+        val_idx, _ = held_out_split(pack.n, a.val, a.seed)
         rms = []
         for p, m in zip(paths, models):
             rms.append(held_out_rms(m, pack, val_idx))

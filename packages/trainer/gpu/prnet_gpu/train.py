@@ -121,6 +121,12 @@ class Pack:
         return images, flat.reshape(len(index), self.r, self.r, 3)
 
 
+def held_out_split(n: int, val: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The trainer's fixed held-out split of a pack of n samples: (val_idx, train_idx), drawn from seed."""
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    return perm[:val], perm[val:]
+
+
 def held_out_rms(net: torch.nn.Module, pack: Pack, val_idx: torch.Tensor, batch: int = 256, bfloat16: bool = False) -> float:
     """RMS (crop pixels) of net's position maps on the pack's samples val_idx (plain crops, eval mode)."""
     net.eval()
@@ -302,8 +308,7 @@ def main() -> None:
                          'this prnet-train and re-pack them, or pass --flip 0')
 
     # Validation: a fixed held-out set, plain crops.
-    perm = torch.randperm(pack.n, generator=torch.Generator().manual_seed(a.seed)).to(device)
-    val_idx, train_idx = perm[:a.val], perm[a.val:]
+    val_idx, train_idx = (idx.to(device) for idx in held_out_split(pack.n, a.val, a.seed))
     yaw_weights = parse_yaw_weights(a.yaw_weights)
     probs = sampling_probabilities(pack.source[train_idx], pack.abs_yaw[train_idx],
                                    [float(v) for v in a.source_weights.split(',')] if a.source_weights else [], yaw_weights)

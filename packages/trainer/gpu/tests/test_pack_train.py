@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from prnet_gpu.train import Pack, micro_batches, parse_yaw_weights, sampling_probabilities, use_bfloat16
+from prnet_gpu.train import Pack, held_out_split, micro_batches, parse_yaw_weights, sampling_probabilities, use_bfloat16
 from prnet_gpu.tfjs_model import TfjsGraphModel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -325,6 +325,15 @@ class PackTrainTest(unittest.TestCase):
             with self.assertRaises(subprocess.CalledProcessError) as failed:  # a resume must keep the weight
                 run(*args, '--out', f'{tmp}/placed', '--placement-weight', '2', '--resume')
             self.assertIn('placement_weight', failed.exception.stderr)
+
+    def test_the_held_out_split_is_a_seeded_partition(self):
+        val, train = held_out_split(50, 8, seed=7)
+        self.assertEqual((len(val), len(train)), (8, 42))
+        self.assertEqual(sorted(torch.cat([val, train]).tolist()), list(range(50)))
+        again, _ = held_out_split(50, 8, seed=7)
+        self.assertTrue(torch.equal(val, again))
+        other, _ = held_out_split(50, 8, seed=8)
+        self.assertFalse(torch.equal(val, other))
 
     def test_flip_needs_the_mirror_map(self):
         with tempfile.TemporaryDirectory() as tmp:
